@@ -1,0 +1,46 @@
+"""
+tether.cookies
+~~~~~~~~~~~~~~
+
+Compatibility code to be able to use `http.cookiejar.CookieJar` with requests.
+
+requests.utils imports from here, so be careful with imports.
+
+The implementation lives in ``tether._cookies``; this module gives it requests' public
+names. ``RequestsCookieJar`` is thread-safe and uses :class:`TetherCookiePolicy` by default
+(host-only cookies stay on their host; received cookies with control characters are
+refused).
+"""
+
+from __future__ import annotations
+
+from http import cookiejar as cookielib  # requests.cookies.cookielib is used by callers
+
+import calendar as calendar
+import copy as copy
+import threading as threading
+import time as time
+from collections.abc import MutableMapping as MutableMapping
+from http.cookiejar import Cookie as Cookie
+from http.cookiejar import CookieJar as CookieJar
+from http.cookiejar import CookiePolicy as CookiePolicy
+from http.cookies import Morsel as Morsel
+from urllib.parse import urlparse as urlparse
+from urllib.parse import urlunparse as urlunparse
+
+# Re-exported names (the ``X as X`` form marks them as exports). Like requests.cookies,
+# the module has no ``__all__``.
+from ._cookies import CookieConflictError as CookieConflictError
+from ._cookies import MockRequest as MockRequest
+from ._cookies import MockResponse as MockResponse
+from ._cookies import RequestsCookieJar as RequestsCookieJar
+from ._cookies import TetherCookiePolicy as TetherCookiePolicy
+from ._cookies import _copy_cookie_jar as _copy_cookie_jar
+from ._cookies import cookiejar_from_dict as cookiejar_from_dict
+from ._cookies import create_cookie as create_cookie
+from ._cookies import extract_cookies_to_jar as extract_cookies_to_jar
+from ._cookies import get_cookie_header as get_cookie_header
+from ._cookies import merge_cookies as merge_cookies
+from ._cookies import morsel_to_cookie as morsel_to_cookie
+from ._cookies import remove_cookie_by_name as remove_cookie_by_name
+from ._internal_utils import to_native_string as to_native_string

@@ -1,0 +1,61 @@
+"""
+tether.hooks
+~~~~~~~~~~~~
+
+The hook system: callables that a request or a session registers per event and that are
+called with the event's data.
+
+Available hooks:
+
+``response``:
+    The response generated from a Request.
+"""
+
+from __future__ import annotations
+
+# ``Callable`` and ``Iterable`` are in this module's namespace in requests; the redundant
+# aliases keep them importable from here.
+from collections.abc import Callable as Callable
+from collections.abc import Iterable as Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._types import HooksInputType, HookType
+    from .models import Response
+
+__all__ = ["HOOKS", "default_hooks", "dispatch_hook"]
+
+HOOKS: list[str] = ["response"]
+
+
+def default_hooks() -> dict[str, list[HookType]]:
+    """Return a fresh hooks dictionary: one empty list per event in :data:`HOOKS`."""
+    return {event: [] for event in HOOKS}
+
+
+def dispatch_hook(
+    key: str,
+    hooks: HooksInputType | None,
+    hook_data: Response,
+    **kwargs: Any,
+) -> Response:
+    """Dispatches a hook dictionary on a given piece of data.
+
+    ``hooks[key]`` is either one callable or an iterable of them. Each is called in turn
+    with the current data (and ``kwargs``); a hook that returns something other than
+    ``None`` replaces the data passed to the next hook and returned at the end.
+    """
+    # This runs once per response; nearly always no hook is registered, so the common
+    # case is a falsy mapping or an empty list and costs two truth tests.
+    if not hooks:
+        return hook_data
+    hook_list: Iterable[HookType] | HookType | None = hooks.get(key)
+    if not hook_list:
+        return hook_data
+    if callable(hook_list):
+        hook_list = (hook_list,)
+    for hook in hook_list:
+        result = hook(hook_data, **kwargs)
+        if result is not None:
+            hook_data = result
+    return hook_data

@@ -1,0 +1,42 @@
+"""Suite-wide fixtures: every test owns its environment.
+
+The machines this suite runs on set CA-bundle variables, and a user's machine may set
+proxies or ``NETRC``. tether reads all of them when ``trust_env`` is on, so each test starts
+with none of them set and a ``HOME`` of its own (no stray ``~/.netrc``). A test that needs one
+sets it with ``monkeypatch``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["tests.support.fixtures"]
+
+#: Every variable tether reads (case variants included).
+TETHER_ENV_VARS = (
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "NETRC",
+    "NO_PROXY",
+    "ALL_PROXY",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    for name in list(os.environ):
+        upper = name.upper()
+        if upper in TETHER_ENV_VARS or upper.endswith("_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+    home: Path = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    yield
