@@ -24,7 +24,7 @@ import warnings
 from logging import NullHandler
 from typing import Any
 
-import urllib3
+import urllib3  # noqa: F401  (requests exposes requests.urllib3)
 from urllib3._version import __version__ as _urllib3_version
 from urllib3.exceptions import DependencyWarning
 

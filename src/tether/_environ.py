@@ -84,15 +84,47 @@ def _netrc_location() -> tuple[str, os.stat_result] | None:
     override = getenv("NETRC")
     if override is not None:
         candidates: tuple[str, ...] = (os.path.expanduser(override),)
+        absent_key = None
     else:
         candidates = _default_netrc_paths(tuple(getenv(name) for name in _HOME_VARIABLES))
+        # No ~/.netrc or ~/_netrc last time? Creating, renaming or deleting a file in the
+        # home directory changes the directory's mtime, so one stat() of the directory tells
+        # whether that answer still holds (instead of one stat() per candidate).
+        absent_key = _home_state(candidates)
+        if absent_key is not None and absent_key == _absent.get("home"):
+            return None
     for location in candidates:
         try:
             # requests tests os.path.exists(); stat() answers that and gives the cache key.
             return location, os.stat(location)
         except (OSError, ValueError):
             continue
+    if absent_key is not None:
+        _absent["home"] = absent_key
     return None
+
+
+#: The home directory state in which no default netrc file existed.
+_absent: dict[str, tuple[str, int, int]] = {}
+
+
+@lru_cache(maxsize=8)
+def _common_directory(candidates: tuple[str, ...]) -> str:
+    directory = os.path.dirname(candidates[0]) if candidates else ""
+    if any(os.path.dirname(c) != directory for c in candidates):
+        return ""
+    return directory
+
+
+def _home_state(candidates: tuple[str, ...]) -> tuple[str, int, int] | None:
+    directory = _common_directory(candidates)
+    if not directory:
+        return None
+    try:
+        st = os.stat(directory)
+    except (OSError, ValueError):
+        return None
+    return (directory, st.st_mtime_ns, st.st_ino)
 
 
 def netrc_path() -> str | None:

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
 
 from .__version__ import __tether_version__
 from ._internal_utils import (
@@ -58,6 +60,27 @@ _BYTE_RULES = ((_VALID_HEADER_NAME_RE_BYTE, "name"), (_VALID_HEADER_VALUE_RE_BYT
 
 # Link header (RFC 8288 §3): link-values are separated by "," before the next "<".
 _LINK_SPLIT_RE = re.compile(", *<")
+
+
+#: Header pairs already found valid. A session sends the same few headers on every request;
+#: re-validating them is the kind of repeated work the per-request path must not do.
+_VALIDATED: dict[tuple[str, str], None] = {}
+_VALIDATED_MAX = 2048
+
+
+def check_header_validity_cached(header: tuple[Any, Any]) -> None:
+    """``check_header_validity`` that remembers ``str`` pairs it has accepted."""
+    try:
+        if header in _VALIDATED:
+            return
+    except TypeError:  # an unhashable value: validation reports it
+        pass
+    check_header_validity(header)
+    name, value = header
+    if type(name) is str and type(value) is str:
+        if len(_VALIDATED) >= _VALIDATED_MAX:
+            _VALIDATED.clear()
+        _VALIDATED[header] = None
 
 
 def check_header_validity(header: tuple[str | bytes, str | bytes]) -> None:
@@ -236,6 +259,12 @@ def get_encoding_from_headers(headers: Mapping[str, str]) -> str | None:
     content_type = headers.get("content-type")
     if not content_type:
         return None
+    return _charset_of(content_type)
+
+
+@lru_cache(maxsize=256)
+def _charset_of(content_type: str) -> str | None:
+    # Responses repeat a handful of Content-Type values; parse each once.
     media_type, params = parse_content_type_header(content_type)
     if "charset" in params:
         return params["charset"].strip("'\"")

@@ -108,6 +108,10 @@ _ENV_KEYS: tuple[tuple[str, str, str], ...] = tuple(
     for scheme in ("http", "https", "all", "no")
 )
 
+_ENCODED_PROXY_NAMES: tuple[Any, ...] = tuple(
+    _encode_key(name) for _, lower, upper in _ENV_KEYS for name in (lower, upper)
+)
+
 # On Windows os.environ is case-insensitive, so the lower-case look-up finds the upper-case
 # variable; urllib then applies only its first pass (any case), CGI rule included.
 _CASE_INSENSITIVE_ENV = os.name == "nt"
@@ -137,6 +141,17 @@ def environ_proxies() -> dict[str, str]:
     variables for other schemes (``ftp_proxy`` …) are not read.
     """
     proxies: dict[str, str] = {}
+    if not _CASE_INSENSITIVE_ENV:
+        environ = os.environ
+        data: Any = getattr(environ, "_data", None) if type(environ) is _ENVIRON_CLASS else None
+        if data is not None:
+            # The usual case: none of the eight variables is set. One pass over the
+            # encoded names answers that without a function call per variable.
+            for encoded in _ENCODED_PROXY_NAMES:
+                if encoded in data:
+                    break
+            else:
+                return proxies
     for key, lower, upper in _ENV_KEYS:
         value = _env_value(key, lower, upper)
         if value is not None:
@@ -499,9 +514,14 @@ def _should_bypass(parsed: SplitResult, no_proxy: str | None) -> bool:
 def get_environ_proxies(url: str, no_proxy: str | None = None) -> dict[str, str]:
     """The system proxy settings for ``url``: ``{}`` when it bypasses proxies, else
     :func:`system_proxies` (keys ``http``, ``https``, ``all``, ``no``)."""
+    proxies = system_proxies()
+    if not proxies:
+        # Nothing configured (the common case): the answer is {} whatever the bypass rules
+        # say, so skip parsing the URL and no_proxy.
+        return proxies
     if should_bypass_proxies(url, no_proxy=no_proxy):
         return {}
-    return system_proxies()
+    return proxies
 
 
 def select_proxy(url: str, proxies: Mapping[str, str] | None) -> str | None:

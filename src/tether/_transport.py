@@ -84,11 +84,38 @@ def pool_key_attributes(
     return host_params, pool_kwargs
 
 
+_TIMEOUTS: dict[Any, Timeout] = {}
+_PLAIN = (int, float, type(None))
+
+
 def make_timeout(timeout: Any) -> Timeout:
     """Turn a requests-style timeout (float, ``(connect, read)``, ``Timeout``, None) into a
-    urllib3 ``Timeout``; a malformed tuple raises requests' ``ValueError``."""
+    urllib3 ``Timeout``; a malformed tuple raises requests' ``ValueError``.
+
+    urllib3 treats a ``Timeout`` as an immutable value (it clones it per connection), so
+    one object per distinct setting is built and reused.
+    """
     if isinstance(timeout, Timeout):
         return timeout
+    # Only plain numbers and None are cached, so 1, 1.0 and True (equal as dict keys) never
+    # share an entry: urllib3 rejects a bool, and must keep doing so.
+    cacheable = type(timeout) in _PLAIN or (
+        type(timeout) is tuple and len(timeout) == 2 and all(type(part) in _PLAIN for part in timeout)
+    )
+    if cacheable:
+        key = (type(timeout), timeout) if type(timeout) is not tuple else (tuple, *((type(p), p) for p in timeout))
+        cached = _TIMEOUTS.get(key)
+        if cached is not None:
+            return cached
+        made = _build_timeout(timeout)
+        if len(_TIMEOUTS) >= 256:
+            _TIMEOUTS.clear()
+        _TIMEOUTS[key] = made
+        return made
+    return _build_timeout(timeout)
+
+
+def _build_timeout(timeout: Any) -> Timeout:
     if isinstance(timeout, tuple):
         try:
             connect, read = timeout

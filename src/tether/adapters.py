@@ -386,8 +386,18 @@ class HTTPAdapter(BaseAdapter):
         # Fallback to None if there's no status_code, for whatever reason.
         response.status_code = getattr(resp, "status", None)  # type: ignore[assignment]
 
-        # Make headers case-insensitive.
-        response.headers = CaseInsensitiveDict(getattr(resp, "headers", {}))
+        # Make headers case-insensitive (repeated fields joined with ", ", as requests).
+        raw_headers = getattr(resp, "headers", None)
+        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        if raw_headers is not None:
+            itermerged = getattr(raw_headers, "itermerged", None)
+            if itermerged is not None:
+                store = headers._store
+                for name, value in itermerged():
+                    store[name.lower()] = (name, value)
+            else:
+                headers.update(raw_headers)
+        response.headers = headers
 
         # Set encoding.
         response.encoding = get_encoding_from_headers(response.headers)
@@ -399,8 +409,9 @@ class HTTPAdapter(BaseAdapter):
         else:
             response.url = req.url  # type: ignore[assignment]
 
-        # Add new cookies from the server.
-        extract_cookies_to_jar(response.cookies, req, resp)
+        # Add new cookies from the server (the response's jar is only built when needed).
+        if raw_headers is None or "set-cookie" in raw_headers:
+            extract_cookies_to_jar(response.cookies, req, resp)
 
         # Give the Response some context.
         response.request = req

@@ -14,13 +14,12 @@ refused).
 
 from __future__ import annotations
 
-from http import cookiejar as cookielib  # requests.cookies.cookielib is used by callers
-
 import calendar as calendar
 import copy as copy
 import threading as threading
 import time as time
 from collections.abc import MutableMapping as MutableMapping
+from http import cookiejar as cookielib  # noqa: F401  (requests.cookies.cookielib is used by callers)
 from http.cookiejar import Cookie as Cookie
 from http.cookiejar import CookieJar as CookieJar
 from http.cookiejar import CookiePolicy as CookiePolicy

@@ -18,7 +18,7 @@ from http import cookiejar as cookielib
 from typing import TYPE_CHECKING, Any
 
 from . import _body, _decoding, _multipart, _urls
-from ._headers import check_header_validity, parse_header_links
+from ._headers import check_header_validity, check_header_validity_cached, parse_header_links
 from ._internal_utils import to_native_string
 from ._reading import iter_raw, read_all
 from .auth import HTTPBasicAuth
@@ -71,6 +71,7 @@ from .exceptions import SSLError as RequestsSSLError
 basestring = (str, bytes)
 builtin_str = str
 _compat_names = (
+    check_header_validity,
     UnsupportedOperation,
     urlencode,
     urlsplit,
@@ -381,16 +382,24 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
 
     def prepare_headers(self, headers: Mapping[str, Any] | None) -> None:
         """Prepares the given HTTP headers."""
-        self.headers = CaseInsensitiveDict()
+        self.headers = prepared = CaseInsensitiveDict[Any]()
         if headers:
+            store = prepared._store
             for header in headers.items():
                 # Raise exception on invalid header value.
-                check_header_validity(header)
+                check_header_validity_cached(header)
                 name, value = header
-                self.headers[to_native_string(name)] = value
+                if type(name) is not str:
+                    name = to_native_string(name)
+                store[name.lower()] = (name, value)
 
     def prepare_body(self, data: Any, files: Any, json: Any = None) -> None:
         """Prepares the given HTTP body data."""
+        if not data and not files and json is None:
+            # No body at all (most GETs): only the Content-Length rule applies.
+            self.prepare_content_length(None)
+            self.body = None
+            return
         plan = _body.prepare_body(data, files, json, request=self)
         body = plan.body
         if plan.position is not None:
@@ -424,8 +433,8 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
     def prepare_auth(self, auth: Any, url: str | bytes | None = "") -> None:
         """Prepares the given HTTP auth data."""
         # If no Auth is explicitly provided, extract it from the URL first.
-        if auth is None:
-            url_auth = _urls.get_auth_from_url(self.url or "")
+        if auth is None and self.url and "@" in self.url:
+            url_auth = _urls.get_auth_from_url(self.url)
             auth = url_auth if any(url_auth) else None
 
         if auth:
@@ -469,7 +478,10 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
         # if hooks is False-y
         hooks = hooks or []  # type: ignore[assignment]
         for event in hooks:  # type: ignore[union-attr]
-            self.register_hook(event, hooks[event])  # type: ignore[index]
+            hook = hooks[event]  # type: ignore[index]
+            if hook == [] and event in self.hooks:
+                continue  # nothing to register (the usual case)
+            self.register_hook(event, hook)
 
 
 class Response:
@@ -498,7 +510,6 @@ class Response:
     encoding: str | None
     history: list[Response]
     reason: str
-    cookies: Any
     elapsed: datetime.timedelta
     request: PreparedRequest
     connection: BaseAdapter
@@ -535,8 +546,8 @@ class Response:
         #: Textual reason of responded HTTP Status, e.g. "Not Found" or "OK".
         self.reason = None  # type: ignore[assignment]
 
-        #: A CookieJar of Cookies the server sent back.
-        self.cookies = cookiejar_from_dict({})
+        # ``cookies`` (a CookieJar of what the server sent back) is created on first use:
+        # most responses set none, and a jar is not free to build.
 
         #: The amount of time elapsed between sending the request
         #: and the arrival of the response (as a timedelta).
@@ -549,6 +560,18 @@ class Response:
         #: The :class:`PreparedRequest <PreparedRequest>` object to which this
         #: is a response.
         self.request = None  # type: ignore[assignment]
+
+    @property
+    def cookies(self) -> Any:
+        """A CookieJar of Cookies the server sent back."""
+        jar = self.__dict__.get("cookies")
+        if jar is None:
+            jar = self.__dict__["cookies"] = cookiejar_from_dict({})
+        return jar
+
+    @cookies.setter
+    def cookies(self, value: Any) -> None:
+        self.__dict__["cookies"] = value
 
     def __enter__(self) -> Response:
         return self

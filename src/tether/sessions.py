@@ -84,6 +84,15 @@ _reexported = (
 )
 
 
+_SCALARS = frozenset((bool, int, float, str, bytes, tuple))
+_MAPPINGS = frozenset((dict, OrderedDict, CaseInsensitiveDict))
+
+
+def _is_mapping(value: Any) -> bool:
+    # The exact built-in types first: an ABC isinstance check is a Python-level call.
+    return type(value) in _MAPPINGS or isinstance(value, Mapping)
+
+
 def merge_setting(
     request_setting: Any, session_setting: Any, dict_class: type = OrderedDict
 ) -> Any:
@@ -95,12 +104,24 @@ def merge_setting(
         return request_setting
     if request_setting is None:
         return session_setting
-    # Bypass if not a dictionary (e.g. verify)
-    if not (isinstance(session_setting, Mapping) and isinstance(request_setting, Mapping)):
+    # Bypass if not a dictionary (e.g. verify). Scalars (bool, str, tuple) are the common
+    # case and are answered before the slower ABC check.
+    if type(request_setting) in _SCALARS or type(session_setting) in _SCALARS:
         return request_setting
+    if not (_is_mapping(session_setting) and _is_mapping(request_setting)):
+        return request_setting
+    if not session_setting and not request_setting:
+        return dict_class()
 
-    merged = dict_class(to_key_val_list(session_setting))
-    merged.update(to_key_val_list(request_setting))
+    if dict_class is CaseInsensitiveDict and type(session_setting) is CaseInsensitiveDict:
+        # The per-request headers merge: copy the session's store in one step.
+        merged = session_setting.copy()
+        if request_setting:
+            merged.update(request_setting)
+    else:
+        merged = dict_class(to_key_val_list(session_setting))
+        if request_setting:
+            merged.update(to_key_val_list(request_setting))
 
     # Remove keys that are set to None. Extract keys first to avoid altering
     # the dictionary during iteration.
@@ -324,6 +345,16 @@ class SessionRedirectMixin:
         )
 
 
+def _jar_is_empty(jar: cookielib.CookieJar) -> bool:
+    # http.cookiejar keeps cookies in ``_cookies`` ({domain: {path: {name: cookie}}}); an
+    # empty dict means no cookie without walking (and locking) the jar. Anything else is
+    # counted the slow, sure way.
+    stored = getattr(jar, "_cookies", None)
+    if type(stored) is dict and not stored:
+        return True
+    return len(jar) == 0
+
+
 def _state_of(request: PreparedRequest) -> _Origin | None:
     state = request.__dict__.get("_tether")
     return state if isinstance(state, _Origin) else None
@@ -473,7 +504,7 @@ class Session(SessionRedirectMixin):
         #: :class:`Session <Session>`.
         self.headers = default_headers()
         if headers:
-            self.headers.update(headers)  # type: ignore[arg-type]
+            self.headers.update(headers)
 
         #: Default Authentication tuple or object to attach to
         #: :class:`Request <Request>`.
@@ -577,10 +608,12 @@ class Session(SessionRedirectMixin):
 
         # The request gets its own jar: the session's cookies, then the request's. Empty
         # jars are skipped (copying cookies one by one is the expensive part).
-        merged_cookies = RequestsCookieJar()
-        if len(self.cookies):
+        # It follows the session jar's policy (requests gives it a fresh default policy; the
+        # session's is the one the user chose, and sharing it spares building one).
+        merged_cookies = RequestsCookieJar(getattr(self.cookies, "_policy", None))
+        if not _jar_is_empty(self.cookies):
             merge_cookies(merged_cookies, self.cookies)
-        if cookies is not None and len(cookies):
+        if cookies is not None and not _jar_is_empty(cookies):
             merge_cookies(merged_cookies, cookies)
         else:
             cookies = None
@@ -823,8 +856,12 @@ class Session(SessionRedirectMixin):
 
         extract_cookies_to_jar(self.cookies, request, r.raw)
 
-        # Resolve redirects if allowed.
-        if allow_redirects:
+        # Resolve redirects if allowed. (The generator is only built when there is a target,
+        # unless a subclass replaced resolve_redirects and expects to be called.)
+        if allow_redirects and (
+            type(self).resolve_redirects is not SessionRedirectMixin.resolve_redirects
+            or self.get_redirect_target(r) is not None
+        ):
             # Redirect resolving generator.
             gen = self.resolve_redirects(r, request, **kwargs)
             history = list(gen)

@@ -8,8 +8,8 @@ attribute-style lookup dictionary behind ``tether.codes``.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections import OrderedDict  # noqa: F401  (requests.structures exposes it)
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 _VT = TypeVar("_VT")
@@ -27,15 +27,42 @@ class CaseInsensitiveDict(MutableMapping[str, _VT], Generic[_VT]):
     ignores case as well. Insertion order is kept.
     """
 
-    _store: OrderedDict[str, tuple[str, _VT]]
+    _store: dict[str, tuple[str, _VT]]
 
     def __init__(
         self, data: Mapping[str, _VT] | Iterable[tuple[str, _VT]] | None = None, **kwargs: _VT
     ) -> None:
-        self._store = OrderedDict()
-        if data is None:
-            data = {}
-        self.update(data, **kwargs)
+        self._store = {}
+        if data is not None or kwargs:
+            self.update(data if data is not None else (), **kwargs)
+
+    def update(self, other: Any = (), /, **kwargs: _VT) -> None:
+        """Like ``dict.update``; fast for another ``CaseInsensitiveDict`` or a ``dict``."""
+        store = self._store
+        kind = type(other)
+        if kind is dict:
+            for key, value in other.items():
+                store[key.lower()] = (key, value)
+        elif kind is CaseInsensitiveDict or isinstance(other, CaseInsensitiveDict):
+            # The stored (key, value) pairs are immutable tuples: share them.
+            store.update(other._store)
+        elif isinstance(other, dict):
+            for key, value in other.items():
+                store[key.lower()] = (key, value)
+        elif isinstance(other, Mapping):
+            for key in other:
+                store[key.lower()] = (key, other[key])
+        elif hasattr(other, "keys"):
+            for key in other.keys():  # noqa: SIM118
+                store[key.lower()] = (key, other[key])
+        else:
+            for key, value in other:
+                store[key.lower()] = (key, value)
+        for key, value in kwargs.items():
+            store[key.lower()] = (key, value)
+
+    def items(self) -> _CIDItemsView[_VT]:
+        return _CIDItemsView(self)
 
     def __setitem__(self, key: str, value: _VT) -> None:
         self._store[key.lower()] = (key, value)
@@ -47,10 +74,16 @@ class CaseInsensitiveDict(MutableMapping[str, _VT], Generic[_VT]):
         del self._store[key.lower()]
 
     def __iter__(self) -> Iterator[str]:
-        return (cased for cased, _ in self._store.values())
+        return iter([cased for cased, _ in self._store.values()])
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        # Mapping.get goes through __getitem__ and a caught KeyError on a miss; headers are
+        # looked up this way many times per request.
+        item = self._store.get(key.lower())
+        return default if item is None else item[1]
 
     def __contains__(self, key: object) -> bool:
         # Mapping.__contains__ goes through __getitem__ and a try/except; this is the hot
@@ -77,6 +110,16 @@ class CaseInsensitiveDict(MutableMapping[str, _VT], Generic[_VT]):
 
     def __repr__(self) -> str:
         return str(dict(self.items()))
+
+
+class _CIDItemsView(ItemsView[str, _VT]):
+    """``items()`` of a CaseInsensitiveDict: set-like as usual, iterated straight from the
+    store (headers are iterated on every request)."""
+
+    _mapping: CaseInsensitiveDict[_VT]
+
+    def __iter__(self) -> Iterator[tuple[str, _VT]]:
+        return iter(list(self._mapping._store.values()))
 
 
 class LookupDict(dict[str, _VT]):
