@@ -247,6 +247,52 @@ def render_table(results: dict[str, dict[str, Cell]], clients: Sequence[str]) ->
     return "\n".join(lines)
 
 
+#: The body cases and the metrics their closing note summarises.
+_BODY_NOTE = (
+    ("content", ".content 100 MiB", (THROUGHPUT, PEAK)),
+    ("iter_content", "iter_content(65536)", (THROUGHPUT,)),
+    ("upload", "multipart upload", (THROUGHPUT,)),
+)
+
+
+def closing_note(
+    results: dict[str, dict[str, Cell]], clients: Sequence[str], body_size: int
+) -> str:
+    """One line per client: its body-case costs relative to urllib3 (above 1.00 is worse).
+
+    Peak memory of ``.content`` is also given against the body size itself, and the upload's
+    memory growth in MiB (a streamed upload grows by almost nothing, so no ratio).
+    """
+    lines: list[str] = []
+    for client in clients:
+        if client == "urllib3":
+            continue
+        parts: list[str] = []
+        for case_name, label, metrics in _BODY_NOTE:
+            cells = results.get(case_name)
+            if cells is None or client not in cells:
+                continue
+            found = ratios(case_name, cells, client)
+            shown = [
+                f"{'speed' if m is THROUGHPUT else 'peak'} {found[m.key]:.2f}x"
+                for m in metrics
+                if found.get(m.key) is not None
+            ]
+            if case_name == "content":
+                peak = cells[client].median(PEAK.key)
+                if peak is not None:
+                    shown.append(f"peak/body {peak * MiB / body_size:.2f}")
+            if case_name == "upload":
+                growth = cells[client].median(PEAK.key)
+                if growth is not None:
+                    shown.append(f"growth {growth:.1f} MiB")
+            if shown:
+                parts.append(f"{label}: {', '.join(shown)}")
+        if parts:
+            lines.append(f"{client} vs urllib3 (cost ratios): " + "; ".join(parts))
+    return "\n".join(lines)
+
+
 def versions(clients: Sequence[str]) -> dict[str, str]:
     found = {"python": platform.python_version()}
     for name in ("urllib3", "tether", "requests", "httpx"):
@@ -346,6 +392,9 @@ def main(argv: list[str] | None = None) -> int:
         info = ", ".join(f"{k} {v}" for k, v in versions(clients).items())
         print(f"{info}; {settings.rounds} round(s), median shown; ratio = cost vs urllib3")
         print(render_table(results, clients))
+        note = closing_note(results, clients, settings.size)
+        if note:
+            print("\n" + note)
         print(f"\n({elapsed:.1f} s)")
     return 0
 

@@ -1,19 +1,14 @@
-"""
-tether: HTTP for Humans, on a Session that keeps its promises
-=============================================================
+"""tether: the requests API, on a Session that applies every default it holds.
 
-A drop-in replacement for ``requests`` 2.34 built on urllib3 2.x::
+A drop-in replacement for ``requests`` 2.34 built on urllib3 2.x; switching takes one line::
 
-   >>> import tether as requests
-   >>> r = requests.get("https://example.org/")
-   >>> r.status_code
-   200
+    import tether as requests
 
 Beyond requests, a :class:`Session` applies every default it holds (``timeout``
 included), takes its defaults as keyword arguments (``Session(timeout=5,
 base_url=..., retries=3)``), is safe to share between threads, and streams uploads
-and downloads in bounded memory. See the documentation in ``docs/`` for the list of
-deliberate differences from requests.
+and downloads in bounded memory. The documentation in ``docs/`` lists every deliberate
+difference from requests, with its reason.
 """
 
 from __future__ import annotations
@@ -42,6 +37,7 @@ from .__version__ import (
     __url__,
     __version__,
 )
+from ._alias import RequestsAlreadyImportedError, install_as_requests
 from .api import delete, get, head, options, patch, post, put, request
 from .exceptions import (
     ConnectionError,
@@ -72,6 +68,7 @@ __all__ = [
     "ReadTimeout",
     "Request",
     "RequestException",
+    "RequestsAlreadyImportedError",
     "RequestsDependencyWarning",
     "Response",
     "Session",
@@ -93,6 +90,7 @@ __all__ = [
     "delete",
     "get",
     "head",
+    "install_as_requests",
     "options",
     "patch",
     "post",

@@ -1,37 +1,21 @@
 """``python -m tether`` and the ``tether`` console script.
 
-``tether demo`` runs the embedded-server demo. The full command-line client is described in
-docs/cli.md as it grows.
+``tether [options] [METHOD] URL [ITEM ...]`` sends one request (see ``tether --help`` and
+docs/cli.md); ``tether demo`` walks a Session through an embedded loopback server. The
+command line itself lives in `tether._cli`.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="tether",
-        description="tether: a drop-in replacement for requests.",
-        epilog="Example: python -m tether demo",
-    )
-    sub = parser.add_subparsers(dest="command")
-    sub.add_parser("demo", help="walk a Session through an embedded loopback server")
-    sub.add_parser("version", help="print the version")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        from ._demo import run
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    from ._cli import main as cli_main
 
-        return run()
-    if args.command == "version":
-        from .__version__ import __tether_version__, __version__
-
-        print(f"tether {__tether_version__} (requests API {__version__})")
-        return 0
-    parser.print_help()
-    return 2
+    return cli_main(argv)
 
 
 if __name__ == "__main__":

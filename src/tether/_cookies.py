@@ -50,7 +50,7 @@ from http import cookiejar as cookielib
 from http.client import HTTPMessage
 from http.cookies import Morsel
 from typing import TYPE_CHECKING, Any, Protocol, cast
-from urllib.parse import urlparse, urlsplit, urlunparse
+from urllib.parse import urlparse, urlsplit, urlunparse, urlunsplit
 
 from ._internal_utils import to_native_string
 
@@ -159,11 +159,14 @@ class TetherCookiePolicy(cookielib.DefaultCookiePolicy):
 
 
 class MockRequest:
-    """Wraps a ``PreparedRequest`` to look like the ``urllib.request.Request`` that
-    ``http.cookiejar`` expects.
+    """Presents a ``PreparedRequest`` as the ``urllib.request.Request`` that ``http.cookiejar``
+    works with.
 
-    The original request is not changed; cookie headers that cookielib adds are collected
-    and can be read with :meth:`get_new_headers`.
+    The wrapped request is never modified: the ``Cookie`` header the jar wants to add is kept
+    aside and read back with :meth:`get_new_headers`. An explicit ``Host`` header counts as
+    the request's host, since that is the host the server sees.
+
+    :param request: the prepared request to present.
     """
 
     __module__ = _PUBLIC_MODULE
@@ -177,7 +180,8 @@ class MockRequest:
         return self.type
 
     def get_host(self) -> str:
-        return urlsplit(self._r.url or "").netloc
+        # The connection's host: "user@" is not part of it (SECURITY-CASES case 45).
+        return urlsplit(self._r.url or "").netloc.rpartition("@")[2]
 
     def get_origin_req_host(self) -> str:
         return self.get_host()
@@ -187,7 +191,13 @@ class MockRequest:
         # over the URL's host.
         host_header = self._r.headers.get("Host")
         if not host_header:
-            return cast(str, self._r.url)  # requests returns the URL as it is, even None
+            url = self._r.url
+            if url and "@" in url:
+                # cookielib takes the host from this URL's netloc; requests leaves any
+                # "user:password@" in it, so cookies were matched against
+                # "user@host" rather than the host connected to (case 45).
+                return _without_userinfo(url)
+            return cast(str, url)  # requests returns the URL as it is, even None
         host: str = to_native_string(host_header, encoding="utf-8")
         parsed = urlparse(self._r.url or "")
         return urlunparse(
@@ -204,7 +214,9 @@ class MockRequest:
         return cast("str | None", self._r.headers.get(name, self._new_headers.get(name, default)))
 
     def add_header(self, key: str, val: str) -> None:
-        """cookielib has no legitimate reason to call this method."""
+        """Refused: the jar adds its header through :meth:`add_unredirected_header`, and nothing
+        else should add headers through this object.
+        """
         raise NotImplementedError("Cookie headers should be added with add_unredirected_header()")
 
     def add_unredirected_header(self, name: str, value: str) -> None:
@@ -226,9 +238,19 @@ class MockRequest:
         return self.get_host()
 
 
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 class MockResponse:
-    """Wraps an ``http.client.HTTPMessage`` to look like the response ``http.cookiejar``
-    expects (``info()`` returns the headers)."""
+    """Presents response headers (an ``http.client.HTTPMessage``) as the response object
+    ``http.cookiejar`` reads ``Set-Cookie`` from: ``info()`` returns them.
+
+    :param headers: the header message.
+    """
 
     __module__ = _PUBLIC_MODULE
 
@@ -260,11 +282,15 @@ def _set_cookie_message(headers: Any) -> HTTPMessage:
 
 
 def extract_cookies_to_jar(jar: cookielib.CookieJar, request: _RequestLike, response: Any) -> None:
-    """Extract the cookies from the response into a CookieJar.
+    """Store in ``jar`` the cookies that ``response`` sets, as they apply to ``request``'s URL.
 
-    :param jar: http.cookiejar.CookieJar (not necessarily a RequestsCookieJar)
-    :param request: our own requests.Request object
-    :param response: urllib3.HTTPResponse object
+    The jar's policy decides which ``Set-Cookie`` lines are accepted (with tether's default
+    policy: domain rules, host-only cookies, no control characters).
+
+    :param jar: any ``http.cookiejar.CookieJar``.
+    :param request: the prepared request the response answers.
+    :param response: urllib3's response (its headers are read); anything without headers is
+        ignored.
     """
     original = getattr(response, "_original_response", None)
     if original:
@@ -287,9 +313,12 @@ def extract_cookies_to_jar(jar: cookielib.CookieJar, request: _RequestLike, resp
 
 
 def get_cookie_header(jar: cookielib.CookieJar, request: _RequestLike) -> str | None:
-    """Produce an appropriate Cookie header string to be sent with `request`, or None.
+    """The ``Cookie`` header value the jar would send with ``request``, or ``None`` when no
+    cookie applies.
 
-    :rtype: str
+    :param jar: any ``http.cookiejar.CookieJar``.
+    :param request: the prepared request about to be sent.
+    :rtype: str | None
     """
     # Fast path for the common empty jar: with no stored cookie, cookielib's own
     # add_cookie_header adds nothing. Only taken for jars that use cookielib's storage and
@@ -309,9 +338,13 @@ def get_cookie_header(jar: cookielib.CookieJar, request: _RequestLike) -> str | 
 def remove_cookie_by_name(
     cookiejar: cookielib.CookieJar, name: str, domain: str | None = None, path: str | None = None
 ) -> None:
-    """Unsets a cookie by name, by default over all domains and paths.
+    """Delete every cookie called ``name``, optionally only those with the given domain and
+    path. Runs under the jar's lock, so it is safe while other threads use the jar.
 
-    Wraps CookieJar.clear(), is O(n).
+    :param cookiejar: any ``http.cookiejar.CookieJar``.
+    :param name: the cookie name.
+    :param domain: only remove cookies of this domain.
+    :param path: only remove cookies of this path.
     """
     with _lock_of(cookiejar):
         doomed = [
@@ -326,33 +359,27 @@ def remove_cookie_by_name(
 
 
 class CookieConflictError(RuntimeError):
-    """There are two cookies that meet the criteria specified in the cookie jar.
-    Use .get and .set and include domain and path args in order to be more specific.
+    """More than one cookie matches a name given to a dict-style look-up (``jar["sid"]``,
+    ``jar.get("sid")``); pass ``domain=`` and ``path=`` to :meth:`RequestsCookieJar.get`
+    to choose one.
     """
 
     __module__ = _PUBLIC_MODULE
 
 
 class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
-    """Compatibility class; is a http.cookiejar.CookieJar, but exposes a dict
-    interface.
+    """The cookie jar of every session and response: an ``http.cookiejar.CookieJar`` that can
+    also be used like a ``dict`` of cookie names to values.
 
-    This is the CookieJar we create by default for requests and sessions that
-    don't specify one, since some clients may expect response.cookies and
-    session.cookies to support dict operations.
+    Dict operations see cookies by name across all domains and paths; when a name is ambiguous
+    use :meth:`get` or :meth:`set` with ``domain=``/``path=``. Look-ups walk the jar, so they
+    cost time proportional to the number of cookies. tether works with any ``CookieJar``
+    (``LWPCookieJar``, ``MozillaCookieJar`` ...) given as ``Session.cookies``; this class adds
+    the dict interface, pickling, and thread safety: every operation, iteration and the dict
+    views included, may run while other threads add or remove cookies (iteration works on a
+    snapshot).
 
-    Requests does not use the dict interface internally; it's just for
-    compatibility with external client code. All requests code should work
-    out of the box with externally provided instances of ``CookieJar``, e.g.
-    ``LWPCookieJar`` and ``FileCookieJar``.
-
-    Unlike a regular CookieJar, this class is pickleable.
-
-    Every operation, including iteration and the dict-like views, is safe while other
-    threads add, extract or remove cookies; iteration works on a snapshot. Unless a
-    policy is given, the jar uses :class:`TetherCookiePolicy`.
-
-    .. warning:: dictionary operations that are normally O(1) may be O(n).
+    :param policy: the cookie policy; :class:`TetherCookiePolicy` when omitted.
     """
 
     __module__ = _PUBLIC_MODULE
@@ -384,11 +411,13 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         domain: str | None = None,
         path: str | None = None,
     ) -> str | None:
-        """Dict-like get() that also supports optional domain and path args in
-        order to resolve naming collisions from using one cookie jar over
-        multiple domains.
+        """The value of the cookie called ``name``, or ``default`` when there is none.
 
-        .. warning:: operation is O(n), not O(1).
+        :param name: the cookie name.
+        :param default: returned when no cookie matches.
+        :param domain: only consider cookies of this domain.
+        :param path: only consider cookies of this path.
+        :raises CookieConflictError: several cookies match.
         """
         try:
             return self._find_no_duplicates(name, domain, path)
@@ -398,11 +427,18 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
     def set(
         self, name: str, value: str | Morsel[Any] | None, **kwargs: Any
     ) -> cookielib.Cookie | None:
-        """Dict-like set() that also supports optional domain and path args in
-        order to resolve naming collisions from using one cookie jar over
-        multiple domains.
+        """Store a cookie (or, with ``value=None``, delete the matching ones) and return it.
+
+        Keyword arguments are cookie attributes as :func:`create_cookie` takes them (``domain``,
+        ``path``, ``secure``, ``expires`` ...). Without ``domain``, the cookie is sent to every
+        host this jar's session talks to, so give one for anything sensitive.
+
+        :param name: the cookie name.
+        :param value: the value, a ``http.cookies.Morsel``, or ``None`` to delete.
+        :param kwargs: cookie attributes.
+        :rtype: http.cookiejar.Cookie | None
         """
-        # support client code that unsets cookies by assignment of a None value:
+        # jar.set(name, None) (and jar[name] = None) deletes, as callers of requests expect.
         if value is None:
             remove_cookie_by_name(self, name, domain=kwargs.get("domain"), path=kwargs.get("path"))
             return None
@@ -414,59 +450,36 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         return cookie
 
     def iterkeys(self) -> Iterator[str]:
-        """Dict-like iterkeys() that returns an iterator of names of cookies
-        from the jar.
-
-        .. seealso:: itervalues() and iteritems().
-        """
+        """An iterator over the cookie names (a name may repeat across domains)."""
         for cookie in iter(self):
             yield cookie.name
 
     def keys(self) -> list[str]:  # type: ignore[override]  # requests returns a list
-        """Dict-like keys() that returns a list of names of cookies from the
-        jar.
-
-        .. seealso:: values() and items().
-        """
+        """The cookie names, as a list."""
         return list(self.iterkeys())
 
     def itervalues(self) -> Iterator[str | None]:
-        """Dict-like itervalues() that returns an iterator of values of cookies
-        from the jar.
-
-        .. seealso:: iterkeys() and iteritems().
-        """
+        """An iterator over the cookie values."""
         for cookie in iter(self):
             yield cookie.value
 
     def values(self) -> list[str | None]:  # type: ignore[override]  # requests returns a list
-        """Dict-like values() that returns a list of values of cookies from the
-        jar.
-
-        .. seealso:: keys() and items().
-        """
+        """The cookie values, as a list."""
         return list(self.itervalues())
 
     def iteritems(self) -> Iterator[tuple[str, str | None]]:
-        """Dict-like iteritems() that returns an iterator of name-value tuples
-        from the jar.
-
-        .. seealso:: iterkeys() and itervalues().
-        """
+        """An iterator over ``(name, value)`` pairs."""
         for cookie in iter(self):
             yield cookie.name, cookie.value
 
     def items(self) -> list[tuple[str, str | None]]:  # type: ignore[override]  # requests returns a list
-        """Dict-like items() that returns a list of name-value tuples from the
-        jar. Allows client-code to call ``dict(RequestsCookieJar)`` and get a
-        vanilla python dict of key value pairs.
-
-        .. seealso:: keys() and values().
+        """The ``(name, value)`` pairs, as a list; ``dict(jar)`` and ``dict(jar.items())`` build a
+        plain dict from them.
         """
         return list(self.iteritems())
 
     def list_domains(self) -> list[str]:
-        """Utility method to list all the domains in the jar."""
+        """The distinct cookie domains in the jar, as a list."""
         domains: list[str] = []
         for cookie in iter(self):
             if cookie.domain not in domains:
@@ -474,7 +487,7 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         return domains
 
     def list_paths(self) -> list[str]:
-        """Utility method to list all the paths in the jar."""
+        """The distinct cookie paths in the jar, as a list."""
         paths: list[str] = []
         for cookie in iter(self):
             if cookie.path not in paths:
@@ -482,8 +495,7 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         return paths
 
     def multiple_domains(self) -> bool:
-        """Returns True if there are multiple domains in the jar.
-        Returns False otherwise.
+        """Whether the jar holds cookies of more than one domain.
 
         :rtype: bool
         """
@@ -496,10 +508,10 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         return False
 
     def get_dict(self, domain: str | None = None, path: str | None = None) -> dict[str, str | None]:
-        """Takes as an argument an optional domain and path and returns a plain
-        old Python dict of name-value pairs of cookies that meet the
-        requirements.
+        """A plain ``dict`` of name to value, optionally limited to one domain and/or path.
 
+        :param domain: only cookies of this domain.
+        :param path: only cookies of this path.
         :rtype: dict
         """
         return {
@@ -515,25 +527,21 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
             return True
 
     def __getitem__(self, name: str) -> str | None:
-        """Dict-like __getitem__() for compatibility with client code. Throws
-        exception if there are more than one cookie with name. In that case,
-        use the more explicit get() method instead.
+        """``jar[name]``: the value of the only cookie called ``name``.
 
-        .. warning:: operation is O(n), not O(1).
+        :raises KeyError: there is none.
+        :raises CookieConflictError: there are several; use :meth:`get` with ``domain``/``path``.
         """
         return self._find_no_duplicates(name)
 
     def __setitem__(self, name: str, value: str | Morsel[Any] | None) -> None:
-        """Dict-like __setitem__ for compatibility with client code. Throws
-        exception if there is already a cookie of that name in the jar. In that
-        case, use the more explicit set() method instead.
+        """``jar[name] = value``: same as ``jar.set(name, value)``, replacing a cookie of that
+        name, domain and path.
         """
         self.set(name, value)
 
     def __delitem__(self, name: str) -> None:
-        """Deletes a cookie given a name. Wraps ``http.cookiejar.CookieJar``'s
-        ``remove_cookie_by_name()``.
-        """
+        """``del jar[name]``: remove every cookie called ``name``."""
         remove_cookie_by_name(self, name)
 
     def set_cookie(self, cookie: cookielib.Cookie, *args: Any, **kwargs: Any) -> None:
@@ -545,7 +553,11 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         return super().set_cookie(cookie, *args, **kwargs)
 
     def update(self, other: Any) -> None:  # type: ignore[override]  # requests' signature
-        """Updates this jar with cookies from another CookieJar or dict-like"""
+        """Add the cookies of another ``CookieJar`` (copied, with all their attributes) or the
+        name/value pairs of a mapping.
+
+        :param other: a ``CookieJar`` or a mapping.
+        """
         if isinstance(other, cookielib.CookieJar):
             cookies = _snapshot(other)
             with self._cookies_lock:
@@ -555,16 +567,13 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
             super().update(other)
 
     def _find(self, name: str, domain: str | None = None, path: str | None = None) -> str | None:
-        """Requests uses this method internally to get cookie values.
+        """The value of the first cookie matching ``name`` (and ``domain``/``path`` when given);
+        with several matches, whichever the jar yields first.
 
-        If there are conflicting cookies, _find arbitrarily chooses one.
-        See _find_no_duplicates if you want an exception thrown if there are
-        conflicting cookies.
-
-        :param name: a string containing name of cookie
-        :param domain: (optional) string containing domain of cookie
-        :param path: (optional) string containing path of cookie
-        :return: cookie.value
+        :param name: the cookie name.
+        :param domain: the cookie domain, or ``None`` for any.
+        :param path: the cookie path, or ``None`` for any.
+        :raises KeyError: no cookie matches.
         """
         for cookie in iter(self):
             if (
@@ -578,16 +587,14 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
     def _find_no_duplicates(
         self, name: str, domain: str | None = None, path: str | None = None
     ) -> str:
-        """Both ``__get_item__`` and ``get`` call this function: it's never
-        used elsewhere in Requests.
+        """The value of the one cookie matching ``name`` (and ``domain``/``path`` when given); the
+        look-up behind ``jar[name]`` and :meth:`get`.
 
-        :param name: a string containing name of cookie
-        :param domain: (optional) string containing domain of cookie
-        :param path: (optional) string containing path of cookie
-        :raises KeyError: if cookie is not found
-        :raises CookieConflictError: if there are multiple cookies
-            that match name and optionally domain and path
-        :return: cookie.value
+        :param name: the cookie name.
+        :param domain: the cookie domain, or ``None`` for any.
+        :param path: the cookie path, or ``None`` for any.
+        :raises KeyError: no cookie matches.
+        :raises CookieConflictError: more than one cookie matches.
         """
         found: str | None = None
         for cookie in iter(self):
@@ -606,27 +613,30 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
     # -- pickling and copying --------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        """Unlike a normal CookieJar, this class is pickleable."""
+        """Pickle support: everything but the lock (a plain ``CookieJar`` cannot be pickled)."""
         state = self.__dict__.copy()
-        # remove the unpickleable RLock object
+        # The lock cannot be pickled; __setstate__ makes a new one.
         state.pop("_cookies_lock")
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        """Unlike a normal CookieJar, this class is pickleable."""
+        """Pickle support: restore the cookies and create a new lock."""
         self.__dict__.update(state)
         if "_cookies_lock" not in self.__dict__:
             self._cookies_lock = threading.RLock()
 
     def copy(self) -> RequestsCookieJar:
-        """Return a copy of this RequestsCookieJar."""
+        """A new jar with the same policy and copies of all the cookies.
+
+        :rtype: RequestsCookieJar
+        """
         new_cj = RequestsCookieJar()
         new_cj.set_policy(self.get_policy())
         new_cj.update(self)
         return new_cj
 
     def get_policy(self) -> cookielib.CookiePolicy:
-        """Return the CookiePolicy instance used."""
+        """The cookie policy this jar applies."""
         return self._policy
 
 
@@ -647,10 +657,17 @@ def _copy_cookie_jar(jar: cookielib.CookieJar | None) -> cookielib.CookieJar | N
 
 
 def create_cookie(name: str, value: str, **kwargs: Any) -> cookielib.Cookie:
-    """Make a cookie from underspecified parameters.
+    """Build an ``http.cookiejar.Cookie`` from a name, a value and any attributes.
 
-    By default, the pair of `name` and `value` will be set for the domain ''
-    and sent on every request (this is sometimes called a "supercookie").
+    Attributes not given take neutral defaults: path ``/``, no expiry, not secure, and an
+    empty domain, which matches *every* host. Pass ``domain=`` to keep a cookie to one site.
+
+    :param name: the cookie name.
+    :param value: the cookie value.
+    :param kwargs: ``domain``, ``path``, ``secure``, ``expires``, ``port``, ``discard``,
+        ``comment``, ``comment_url``, ``rest``, ``rfc2109``, ``version``.
+    :raises TypeError: an unknown attribute was given.
+    :rtype: http.cookiejar.Cookie
     """
     unexpected = set(kwargs) - set(_COOKIE_DEFAULTS) - {"name", "value", "rest"}
     if unexpected:
@@ -668,7 +685,13 @@ def create_cookie(name: str, value: str, **kwargs: Any) -> cookielib.Cookie:
 
 
 def morsel_to_cookie(morsel: Morsel[Any]) -> cookielib.Cookie:
-    """Convert a Morsel object into a Cookie containing the one k/v pair."""
+    """Convert a ``http.cookies.Morsel`` into an ``http.cookiejar.Cookie``, turning ``max-age``
+    or ``expires`` into an expiry timestamp.
+
+    :param morsel: the morsel.
+    :raises TypeError: ``max-age`` is not an integer.
+    :rtype: http.cookiejar.Cookie
+    """
     expires: int | None = None
     if morsel["max-age"]:
         try:
@@ -699,13 +722,14 @@ def cookiejar_from_dict(
     cookiejar: cookielib.CookieJar | None = None,
     overwrite: bool = True,
 ) -> cookielib.CookieJar:
-    """Returns a CookieJar from a key/value dictionary.
+    """Put name/value pairs from a dict into a jar (a new :class:`RequestsCookieJar` unless one
+    is given) and return the jar. The cookies get no domain, so they match every host.
 
-    :param cookie_dict: Dict of key/values to insert into CookieJar.
-    :param cookiejar: (optional) A cookiejar to add the cookies to.
-    :param overwrite: (optional) If False, will not replace cookies
-        already in the jar with new ones.
-    :rtype: CookieJar
+    :param cookie_dict: the names and values, or ``None``.
+    :param cookiejar: the jar to fill.
+    :param overwrite: replace cookies of the same name already in the jar (``True``), or
+        keep them (``False``).
+    :rtype: http.cookiejar.CookieJar
     """
     if cookiejar is None:
         cookiejar = RequestsCookieJar()
@@ -721,11 +745,15 @@ def cookiejar_from_dict(
 def merge_cookies(
     cookiejar: cookielib.CookieJar, cookies: Mapping[str, str] | cookielib.CookieJar | None
 ) -> cookielib.CookieJar:
-    """Add cookies to cookiejar and returns a merged CookieJar.
+    """Add ``cookies`` (a dict or a jar) to ``cookiejar`` and return ``cookiejar``.
 
-    :param cookiejar: CookieJar object to add the cookies to.
-    :param cookies: Dictionary or CookieJar object to be added.
-    :rtype: CookieJar
+    Names from a dict do not replace cookies already in the jar; cookies from a jar are copied
+    with their attributes.
+
+    :param cookiejar: the jar to add to.
+    :param cookies: a dict, a ``CookieJar``, or ``None``.
+    :raises ValueError: ``cookiejar`` is not a ``CookieJar``.
+    :rtype: http.cookiejar.CookieJar
     """
     if not isinstance(cookiejar, cookielib.CookieJar):
         raise ValueError("You can only merge into CookieJar")
@@ -742,9 +770,10 @@ def merge_cookies(
 
 
 def dict_from_cookiejar(cj: cookielib.CookieJar) -> dict[str, str | None]:
-    """Returns a key/value dictionary from a CookieJar.
+    """A plain ``dict`` of name to value from any jar (one entry per name; which one wins when a
+    name repeats across domains is not specified).
 
-    :param cj: CookieJar object to extract cookies from.
+    :param cj: the jar.
     :rtype: dict
     """
     return {cookie.name: cookie.value for cookie in _snapshot(cj)}
@@ -753,10 +782,10 @@ def dict_from_cookiejar(cj: cookielib.CookieJar) -> dict[str, str | None]:
 def add_dict_to_cookiejar(
     cj: cookielib.CookieJar, cookie_dict: Mapping[str, str]
 ) -> cookielib.CookieJar:
-    """Returns a CookieJar from a key/value dictionary.
+    """Add name/value pairs to ``cj`` (replacing same-named cookies) and return it.
 
-    :param cj: CookieJar to insert cookies into.
-    :param cookie_dict: Dict of key/values to insert into CookieJar.
-    :rtype: CookieJar
+    :param cj: the jar.
+    :param cookie_dict: the names and values.
+    :rtype: http.cookiejar.CookieJar
     """
     return cookiejar_from_dict(cookie_dict, cj)

@@ -35,13 +35,14 @@ import warnings
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, AnyStr, Protocol, overload
 
-from ._headers import get_encoding_from_headers
+from ._headers import get_encoding_from_headers, parse_content_type_header
 
 if TYPE_CHECKING:
     from .structures import CaseInsensitiveDict
 
 __all__ = [
     "apparent_encoding",
+    "charset_is_implied",
     "get_encodings_from_content",
     "get_unicode_from_response",
     "guess_json_utf",
@@ -192,6 +193,18 @@ def iter_slices(string: bytes | str, slice_length: int | None) -> Iterator[bytes
         slice_length = length
     for start in range(0, length, slice_length or 1):
         yield string[start : start + slice_length]
+
+
+def charset_is_implied(content_type: str | None) -> bool:
+    """Tell whether a ``Content-Type`` value leaves the body's charset to a default.
+
+    True when it names no ``charset`` parameter and is not JSON, whose encoding RFC 8259
+    §8.1 fixes (UTF-8); a missing header counts as naming none.
+    """
+    if not content_type:
+        return True
+    media_type, params = parse_content_type_header(content_type)
+    return "charset" not in params and "application/json" not in media_type
 
 
 def apparent_encoding(content: bytes) -> str | None:

@@ -49,7 +49,7 @@ import os
 import re
 import socket
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, Protocol
@@ -63,11 +63,13 @@ __all__ = [
     "getenv",
     "is_ipv4_address",
     "is_valid_cidr",
+    "pin_request_choice",
     "proxy_auth_header",
     "proxy_bypass",
     "proxy_bypass_environment",
     "proxy_bypass_registry",
     "resolve_proxies",
+    "resolve_session_proxies",
     "select_proxy",
     "set_environ",
     "should_bypass_proxies",
@@ -566,6 +568,46 @@ def resolve_proxies(
             if proxy:
                 resolved.setdefault(scheme, proxy)
     return resolved
+
+
+# --------------------------------------------------------------------------------------
+# tether's precedence: request, then session, then environment
+# --------------------------------------------------------------------------------------
+#
+# requests merges the three sources key by key and lets ``select_proxy`` pick the most
+# specific key, so a session's ``{"all": S}`` loses to the environment's ``http_proxy`` for
+# every http URL, and the environment's value replaces ``session.proxies["http"]`` outright
+# (psf/requests#2018). tether ranks the *sources* first: a source that names a proxy for the
+# URL under any of its keys wins over every source below it. The environment therefore only
+# fills in when neither the request nor the session names one, and the request's choice is
+# pinned under the most specific key (``scheme://host``) when the session has a more
+# specific key of its own. ``resolve_proxies`` above stays requests' function, because
+# ``utils.resolve_proxies`` is public and code compares it with requests'.
+
+
+def pin_request_choice(
+    url: str, request_proxies: Mapping[str, str], merged: MutableMapping[str, str]
+) -> MutableMapping[str, str]:
+    """Make ``merged`` (session proxies updated with the request's) select, for ``url``,
+    the proxy the request's own dict selects. Returns ``merged`` (changed in place)."""
+    wanted = select_proxy(url, request_proxies)
+    if wanted is None or select_proxy(url, merged) == wanted:
+        return merged
+    parts = urlsplit(url)
+    if parts.hostname is not None:
+        merged[f"{parts.scheme}://{parts.hostname}"] = wanted
+    return merged
+
+
+def resolve_session_proxies(
+    request: _HasURL, proxies: Mapping[str, str] | None, trust_env: bool = True
+) -> dict[str, str]:
+    """``resolve_proxies`` with tether's precedence: the environment's proxy is added only
+    when ``proxies`` (the request's and session's, merged) names none for the URL."""
+    url: Any = request.url
+    if proxies and url and select_proxy(url, proxies) is not None:
+        return dict(proxies)
+    return resolve_proxies(request, proxies, trust_env)
 
 
 def proxy_auth_header(proxy_url: str) -> str | None:

@@ -5,8 +5,9 @@ Theory of operation. ``Session.resolve_redirects`` loops over hops; for each hop
 this module (through the overridable ``Session`` methods that requests users subclass)
 four questions:
 
-1. *Where to?* ``redirect_target`` reads ``Location`` (the raw bytes a server sent are
-   re-decoded as UTF-8, as requests does) and ``join_location`` resolves it against the
+1. *Where to?* ``decode_location`` reads ``Location`` (the raw bytes a server sent are
+   re-decoded as UTF-8, as requests does; bytes that are not UTF-8 are percent-encoded
+   as sent, where requests raises) and ``join_location`` resolves it against the
    previous URL: scheme-relative (``//host/path``) takes the previous scheme, relative
    references are joined (RFC 9110 §10.2.2, RFC 3986 §5), and a location without a
    fragment inherits the previous one (RFC 9110 §10.2.2).
@@ -18,9 +19,10 @@ four questions:
 4. *Do credentials survive?* ``should_strip_auth``: ``Authorization`` is removed when the
    host changes, or when the scheme or port changes, except for the upgrade from http
    to https on default ports (CVE-2014-1829, CVE-2018-18074).
-   ``same_origin`` decides what tether additionally binds to the first origin:
-   per-request cookies, Digest answers, the netrc ``default`` entry and the session's
-   sensitive headers (SECURITY-CASES §5, cases 07, 08, 09, 16).
+   ``same_origin`` decides what tether additionally binds to the first origin of the
+   chain: cookies without a domain and the netrc ``default`` entry (SECURITY-CASES §5,
+   cases 07 and 16). Digest answers are bound by ``HTTPDigestAuth`` itself (case 08),
+   and the session's sensitive headers follow ``should_strip_auth`` (case 09).
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ def decode_location(location: str) -> str:
 
     Servers send UTF-8 bytes in practice; http.client hands them over as latin-1 text, so
     the round trip through latin-1 recovers the bytes. A header that is not latin-1
-    encodable (already real text) is returned unchanged.
+    encodable (already real text) is returned unchanged. Bytes that are not UTF-8 (a
+    server writing latin-1, say) are percent-encoded as they are, so the server gets back
+    exactly the bytes it sent (requests raises ``UnicodeDecodeError`` here).
     """
     try:
         raw = location.encode("latin1")
@@ -51,7 +55,7 @@ def decode_location(location: str) -> str:
     try:
         return raw.decode("utf8")
     except UnicodeDecodeError:
-        return location
+        return "".join(chr(byte) if byte < 0x80 else f"%{byte:02X}" for byte in raw)
 
 
 def join_location(previous_url: str, location: str, previous_fragment: str) -> tuple[str, str]:

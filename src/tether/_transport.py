@@ -7,19 +7,27 @@ Theory of operation. Every TLS input is part of the pool key (scheme, host, port
 ``cert_reqs``, ``ca_certs``/``ca_cert_dir``, ``cert_file``/``key_file``), so two requests
 with different TLS settings never share a connection: a ``verify=False`` request cannot
 leave an unverified connection in the pool for a later verified one (CVE-2024-35195).
-``verify=True`` names certifi's bundle explicitly rather than leaving ``ca_certs`` empty, so
-a custom bundle never silently adds the operating system's store (CVE-2019-11324) and the
-key is the same for every ``verify=True`` request.
+For ``verify=True`` the key carries no CA path (the same key for every such request) and
+``HTTPAdapter.cert_verify`` names certifi's bundle on the pool, so urllib3 never falls back
+to the operating system's store, and a custom bundle never adds it either (CVE-2019-11324).
+
+An HTTPS proxy gets a TLS context of its own (``proxy_ssl_context``), built from the
+adapter's ``proxy_verify`` and never from the target's ``verify=False``: switching off
+verification of the origin must not switch off verification of the proxy the request
+travels through (SECURITY-CASES case 24; urllib3 otherwise reuses the target's settings
+for the proxy).
 """
 
 from __future__ import annotations
 
 import os
+import ssl
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from urllib3.util import Timeout
+from urllib3.util.ssl_ import create_urllib3_context
 
 _TIMEOUT_TUPLE_MESSAGE = (
     "Invalid timeout {0}. Pass a (connect, read) timeout tuple, "
@@ -45,12 +53,18 @@ def _is_dir(path: str) -> bool:
 def clear_caches() -> None:
     """Forget cached file-system facts (tests that create CA directories call this)."""
     _is_dir.cache_clear()
+    proxy_ssl_context.cache_clear()
 
 
 def tls_pool_kwargs(verify: bool | str | None, cert: Any) -> dict[str, Any]:
     """The TLS part of a pool key for ``verify`` and client ``cert`` (see module docs)."""
     kwargs: dict[str, Any] = {}
-    if verify is False:
+    if not verify:
+        # ``cert_verify`` switches verification off for every false value (False, 0, "",
+        # None), so the key must say so for all of them. requests keys only ``False`` as
+        # CERT_NONE: its ``verify=0`` (or ``""`` when no CA variable is set) shares the
+        # ``verify=True`` pool, and the unverified connection it leaves there is reused by
+        # the next verified request (CVE-2024-35195 again; SECURITY-CASES case 20).
         kwargs["cert_reqs"] = "CERT_NONE"
     else:
         kwargs["cert_reqs"] = "CERT_REQUIRED"
@@ -82,6 +96,46 @@ def pool_key_attributes(
     else:
         pool_kwargs = {}
     return host_params, pool_kwargs
+
+
+def proxy_trust(proxy_verify: bool | str | None, verify: bool | str | None) -> str | None:
+    """The CA location an HTTPS proxy's certificate is checked against, or None for no check.
+
+    ``proxy_verify`` is the adapter's setting: False (no check), True (certifi), a CA file
+    or directory, or None (the default): the target's CA path when ``verify`` names one
+    (what requests does, so one corporate bundle still covers proxy and origins), else
+    certifi. The target's ``verify=False`` never reaches the proxy (case 24).
+    """
+    if proxy_verify is False:
+        return None
+    if isinstance(proxy_verify, str) and proxy_verify:
+        return proxy_verify
+    if proxy_verify is None and isinstance(verify, str) and verify:
+        return verify
+    return default_ca_bundle()
+
+
+@lru_cache(maxsize=16)
+def proxy_ssl_context(trust: str | None) -> ssl.SSLContext:
+    """A client context for the TLS connection to an HTTPS proxy (see ``proxy_trust``).
+
+    Built once per CA location and shared: urllib3 only reads it (and sets ``verify_mode``
+    to the value it already has). A missing CA location raises OSError, as ``cert_verify``
+    does for the target.
+    """
+    if trust is None:
+        context = create_urllib3_context(cert_reqs=ssl.CERT_NONE)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
+    if not os.path.exists(trust):
+        raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: {trust}")
+    context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
+    if os.path.isdir(trust):
+        context.load_verify_locations(capath=trust)
+    else:
+        context.load_verify_locations(cafile=trust)
+    return context
 
 
 _TIMEOUTS: dict[Any, Timeout] = {}

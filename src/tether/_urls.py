@@ -38,6 +38,7 @@ from .exceptions import InvalidURL, MissingSchema
 
 __all__ = [
     "UNRESERVED_SET",
+    "check_method",
     "get_auth_from_url",
     "get_idna_encoded_host",
     "origin",
@@ -89,6 +90,13 @@ _FAST_URL_RE = re.compile(
 del _P, _PATH_CLASS, _QUERY_CLASS
 _BAD_ESCAPE_RE = re.compile(r"%(?![0-9A-F]{2})")
 
+# An HTTP method is a token (RFC 9110 §9.1, §5.6.2). Anything else (CR, LF, space, NUL,
+# other controls, non-ASCII) would let the method rewrite the request line, add header
+# lines or start a second request (CVE-2020-26137, CPython CVE-2020-26116, case 33).
+_METHOD_TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+# The methods nearly every request uses, accepted without running the regex.
+_COMMON_METHODS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))
+
 #: Ports filled in by ``origin`` when a URL names none (RFC 9110 §4.2.1, §4.2.2).
 _DEFAULT_PORTS: dict[str, int] = {"http": 80, "https": 443}
 
@@ -119,6 +127,23 @@ def unquote_unreserved(uri: str) -> str:
         out.append("%")
         out.append(piece)
     return "".join(out)
+
+
+def check_method(method: str) -> None:
+    """Raise :class:`InvalidURL` unless ``method`` is an RFC 9110 token.
+
+    requests lets ``http.client``/urllib3 refuse such a method with a bare ``ValueError``
+    while sending, after a connection (and a TLS handshake) may already have been made;
+    tether refuses it while preparing, with a ``ValueError`` subclass, before any byte
+    leaves the process. ``InvalidURL`` is used because the method is the first part of the
+    request line whose second part is the URL's target.
+    """
+    if method in _COMMON_METHODS or _METHOD_TOKEN_RE.match(method):
+        return
+    raise InvalidURL(
+        f"Invalid HTTP method {method!r}: a method must be a token "
+        "(letters, digits and !#$%&'*+-.^_`|~; no spaces or control characters)"
+    )
 
 
 def requote_uri(uri: str) -> str:
@@ -274,8 +299,13 @@ def get_auth_from_url(url: str) -> tuple[str, str]:
     """Return the percent-decoded ``(username, password)`` of ``url``, or ``('', '')``.
 
     Both parts must be present; a URL with a user name but no password gives ``('', '')``.
+    A URL that ``urlparse`` refuses (a broken IPv6 literal) raises :class:`InvalidURL`, a
+    ``ValueError`` as in requests.
     """
-    parsed = urlparse(url)
+    try:
+        parsed = urlparse(url)
+    except ValueError as e:
+        raise InvalidURL(*e.args)
     username, password = parsed.username, parsed.password
     if username is None or password is None:
         return ("", "")

@@ -1,13 +1,9 @@
-"""
-tether.adapters
-~~~~~~~~~~~~~~~
+"""Transport adapters: what a :class:`~tether.sessions.Session` hands each prepared request to.
 
-Transport adapters: the objects a Session hands each prepared request to. ``HTTPAdapter``
-owns a urllib3 ``PoolManager`` (and a ``ProxyManager`` per proxy) and is the only part of
-tether that talks to urllib3's pools.
-
-``HTTPAdapter.send`` calls its overridable methods in requests' order, because subclasses
-and mocking libraries hook into each of them::
+:class:`HTTPAdapter` owns a urllib3 ``PoolManager`` (plus one proxy manager per proxy URL)
+and is the only part of tether that talks to urllib3's connection pools. Its ``send``
+calls its overridable methods in the same order as requests, because subclasses and
+mocking libraries hook into each of them::
 
     get_connection_with_tls_context -> cert_verify -> request_url -> add_headers
       -> conn.urlopen(...) -> build_response
@@ -17,8 +13,10 @@ from __future__ import annotations
 
 import os.path
 import socket  # noqa: F401  (requests.adapters exposes it; some code patches it here)
+import threading
 import warnings
 from collections.abc import Mapping
+from queue import Empty, Full
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -42,7 +40,9 @@ from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
 from . import _errors, _transport
+from ._body import SEND_BLOCKSIZE
 from ._headers import get_encoding_from_headers
+from ._interim import BoundedInterimResponse
 from ._multipart import StreamingMultipart
 from ._proxies import select_proxy
 from ._urls import get_auth_from_url, prepend_scheme_if_needed, urldefragauth
@@ -124,18 +124,126 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+# --------------------------------------------------------------------------------------
+# Stale keep-alive connections
+# --------------------------------------------------------------------------------------
+#
+# A server may close an idle keep-alive connection at any moment (RFC 9112 §9.6). urllib3
+# looks for a close before it reuses a pooled connection, but the close can land after that
+# look (the server's idle timer fires as the request arrives), and the request then fails
+# with no response at all. Browsers resend in exactly that case, whatever the method
+# (Chromium: a reused socket that fails with a reset, close or empty response before any
+# response byte); RFC 9112 §9.3.1 allows an automatic retry when the client can tell the
+# request was not applied, and a server that drops a connection it was keeping idle has not
+# read the request on it. tether's rule:
+#
+#   resend once, on a new connection, only when the connection was a *reused* one and the
+#   failure is a close/reset before the first response byte (``_errors.closed_before_response``),
+#   and only when the body can be sent again (none, bytes/str, or seekable to its start).
+#
+# Whether the connection was reused is known only inside the pool, so every pool the
+# adapter creates is of a small subclass that records it in a thread-local when it hands a
+# connection out; a fresh connection, a read timeout, or any byte of a response means no
+# retry. The record costs one attribute store per request.
+
+
+class _ReuseState(threading.local):
+    #: The pool whose latest ``_get_conn`` (in this thread) handed out a kept-alive
+    #: connection; None when it handed out a new one.
+    pool: object = None
+    #: True while the adapter resends: kept-alive connections are closed instead of used.
+    fresh: bool = False
+
+
+_reuse = _ReuseState()
+
+
+def _record_reuse(pool: Any, conn: Any) -> Any:
+    if getattr(conn, "sock", None) is None:
+        _reuse.pool = None
+        # A connection about to (re)connect: bound its interim responses (case 40; see
+        # ``_interim``). Set once per connection, not per request.
+        conn.response_class = BoundedInterimResponse
+    elif _reuse.fresh:
+        conn.close()
+        _reuse.pool = None
+    else:
+        _reuse.pool = pool
+    return conn
+
+
+_tracked_classes: dict[type, type] = {}
+
+
+def _tracked_pool_class(base: type[Any]) -> type:
+    """``base`` with a ``_get_conn`` that records reuse (one subclass per pool class).
+
+    The subclass keeps the base's name, so pool reprs (and the error messages built from
+    them) read as they do in requests.
+    """
+    tracked = _tracked_classes.get(base)
+    if tracked is None:
+
+        def _get_conn(self: Any, timeout: float | None = None) -> Any:
+            # Looked up on ``base`` at each call, so a patched ``_get_conn`` still runs.
+            return _record_reuse(self, base._get_conn(self, timeout))
+
+        new_class = type(base.__name__, (base,), {"_get_conn": _get_conn, "_tether_tracked": True})
+        new_class.__module__ = base.__module__
+        new_class.__qualname__ = base.__qualname__
+        tracked = _tracked_classes.setdefault(base, new_class)
+    return tracked
+
+
+def _track_reuse(manager: PoolManager) -> PoolManager:
+    """Make the pools ``manager`` creates record connection reuse."""
+    classes = getattr(manager, "pool_classes_by_scheme", None)
+    if isinstance(classes, dict):
+        manager.pool_classes_by_scheme = {
+            scheme: cls if getattr(cls, "_tether_tracked", False) else _tracked_pool_class(cls)
+            for scheme, cls in classes.items()
+        }
+    return manager
+
+
+def _rewound(request: PreparedRequest) -> bool:
+    """Put the body back at its start for a resend; False when it cannot be sent again."""
+    body = request.body
+    if body is None or isinstance(body, (bytes, str)):
+        return True
+    if isinstance(body, StreamingMultipart):
+        body.seek(0)
+        return True
+    position = request._body_position
+    seek = getattr(body, "seek", None)
+    if seek is None or not isinstance(position, int):
+        return False
+    try:
+        seek(position)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def _urllib3_request_context(
     request: PreparedRequest,
     verify: bool | str | None,
     client_cert: Any,
     poolmanager: PoolManager,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """requests 2.32's helper name, kept for code that calls it."""
+    """The pool key halves for a request; the name of a helper requests 2.32 had, kept for
+    code that imports it.
+    """
     return _transport.pool_key_attributes(request.url or "", verify, client_cert)
 
 
 class BaseAdapter:
-    """The Base Transport Adapter"""
+    """The interface every transport adapter implements: :meth:`send` and :meth:`close`.
+
+    Subclass it to answer requests some other way (from files, from memory, over another
+    protocol) and :meth:`Session.mount <tether.sessions.Session.mount>` the subclass on a URL
+    prefix.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -149,51 +257,54 @@ class BaseAdapter:
         cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
         proxies: Mapping[str, str] | None = None,
     ) -> Response:
-        """Sends PreparedRequest object. Returns Response object.
+        """Send ``request`` and return the :class:`~tether.models.Response`.
 
-        :param request: The :class:`PreparedRequest <PreparedRequest>` being sent.
-        :param stream: (optional) Whether to stream the request content.
-        :param timeout: (optional) How long to wait for the server to send
-            data before giving up, as a float, or a :ref:`(connect timeout,
-            read timeout) <timeouts>` tuple.
-        :param verify: (optional) Either a boolean, in which case it controls whether we verify
-            the server's TLS certificate, or a string, in which case it must be a path
-            to a CA bundle to use
-        :param cert: (optional) Any user-provided SSL certificate to be trusted.
-        :param proxies: (optional) The proxies dictionary to apply to the request.
+        :param request: the prepared request.
+        :param stream: whether the caller will read the body lazily.
+        :param timeout: seconds to wait: one number, a ``(connect, read)`` pair or a urllib3
+            ``Timeout``.
+        :param verify: ``True``, ``False`` or a CA bundle path (see :meth:`HTTPAdapter.cert_verify`).
+        :param cert: a client certificate: a path or a ``(cert, key)`` pair.
+        :param proxies: the proxy mapping that applies to this request.
+        :rtype: tether.Response
         """
         raise NotImplementedError
 
     def close(self) -> None:
-        """Cleans up adapter specific items."""
+        """Release whatever the adapter holds (connections, files)."""
         raise NotImplementedError
 
 
 class HTTPAdapter(BaseAdapter):
-    """The built-in HTTP Adapter for urllib3.
+    """The adapter for ``http://`` and ``https://`` URLs, built on urllib3's connection pools.
 
-    Provides a general-case interface for tether sessions to contact HTTP and
-    HTTPS urls by implementing the Transport Adapter interface. This class will
-    usually be created by the :class:`Session <Session>` class under the
-    covers.
+    Every session mounts one for each scheme. Mount your own instance to change pool sizes or
+    the retry policy for some or all URLs, or subclass it and override one of the methods
+    :meth:`send` calls (their order is requests' own, see the module docs).
 
-    :param pool_connections: The number of urllib3 connection pools to cache.
-    :param pool_maxsize: The maximum number of connections to save in the pool.
-    :param max_retries: The maximum number of retries each connection
-        should attempt. Note, this applies only to failed DNS lookups, socket
-        connections and connection timeouts, never to requests where data has
-        made it to the server. By default, tether does not retry failed
-        connections. If you need granular control over the conditions under
-        which we retry a request, import urllib3's ``Retry`` class and pass
-        that instead.
-    :param pool_block: Whether the connection pool should block for connections.
+    Example:
 
-    Usage::
+    ```python
+    s = tether.Session()
+    s.mount("https://httpbin.org/", tether.adapters.HTTPAdapter(max_retries=3))
+    ```
 
-      >>> import tether
-      >>> s = tether.Session()
-      >>> a = tether.adapters.HTTPAdapter(max_retries=3)
-      >>> s.mount('http://', a)
+    :param pool_connections: how many per-host pools to keep (least recently used pools are
+        dropped beyond that).
+    :param pool_maxsize: how many connections each pool keeps open for reuse.
+    :param max_retries: an ``int`` or a urllib3 ``Retry``. An ``int`` retries failed
+        connection attempts (DNS failures, refused connections, connect timeouts) only, never a
+        request the server may already have received. The default, 0, retries nothing
+        (tether still resends once when a kept-alive connection turns out to have been closed
+        by the server before it answered). A ``Retry`` gives full control: status codes,
+        methods, backoff.
+    :param pool_block: when every connection of a pool is in use, wait for one
+        (``True``) instead of opening an extra connection that is closed afterwards.
+    :param proxy_verify: (tether, keyword only) how the certificate of an ``https://`` proxy
+        is checked, separately from ``verify``: ``None`` (default) uses the target's CA bundle
+        when ``verify`` names one and certifi's otherwise, and is *not* turned off by
+        ``verify=False``; ``True`` uses certifi's; a path names a CA file or directory;
+        ``False`` turns the check off. Also settable later as the ``proxy_verify`` attribute.
     """
 
     __attrs__ = [
@@ -207,6 +318,8 @@ class HTTPAdapter(BaseAdapter):
     poolmanager: PoolManager
     proxy_manager: dict[str, PoolManager]
     max_retries: Retry
+    #: How an HTTPS proxy's certificate is checked (see the class docs; SECURITY-CASES 24).
+    proxy_verify: bool | str | None = None
 
     def __init__(
         self,
@@ -214,7 +327,11 @@ class HTTPAdapter(BaseAdapter):
         pool_maxsize: int = DEFAULT_POOLSIZE,
         max_retries: Retry | int | None = DEFAULT_RETRIES,
         pool_block: bool = DEFAULT_POOLBLOCK,
+        *,
+        proxy_verify: bool | str | None = None,
     ) -> None:
+        if proxy_verify is not None:
+            self.proxy_verify = proxy_verify
         if max_retries == DEFAULT_RETRIES:
             self.max_retries = Retry(0, read=False)
         else:
@@ -231,11 +348,13 @@ class HTTPAdapter(BaseAdapter):
         self.init_poolmanager(pool_connections, pool_maxsize, block=pool_block)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {attr: getattr(self, attr, None) for attr in self.__attrs__}
+        state = {attr: getattr(self, attr, None) for attr in self.__attrs__}
+        if "proxy_verify" in self.__dict__:  # tether's setting travels with the adapter
+            state["proxy_verify"] = self.proxy_verify
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        # Can't handle by adding 'proxy_manager' to self.__attrs__ because
-        # self.poolmanager uses a lambda function, which isn't pickleable.
+        # Pools and proxy managers are not pickled: they are rebuilt from the saved sizes.
         self.proxy_manager = {}
         self.config = {}
 
@@ -251,44 +370,56 @@ class HTTPAdapter(BaseAdapter):
         block: bool = DEFAULT_POOLBLOCK,
         **pool_kwargs: Any,
     ) -> None:
-        """Initializes a urllib3 PoolManager.
+        """Create the urllib3 ``PoolManager`` used for direct (unproxied) connections.
 
-        This method should not be called from user code, and is only
-        exposed for use when subclassing the
-        :class:`HTTPAdapter <tether.adapters.HTTPAdapter>`.
+        Called by the constructor and after unpickling. Override it in a subclass to pass extra
+        pool options, for example ``ssl_context=``; tether also uses such a context for origins
+        reached through a proxy.
 
-        :param connections: The number of urllib3 connection pools to cache.
-        :param maxsize: The maximum number of connections to save in the pool.
-        :param block: Block when no free connections are available.
-        :param pool_kwargs: Extra keyword arguments used to initialize the Pool Manager.
+        :param connections: how many per-host pools to keep.
+        :param maxsize: how many connections each pool keeps.
+        :param block: wait for a free connection instead of opening an extra one.
+        :param pool_kwargs: further keyword arguments for ``PoolManager``.
         """
-        # save these values for pickling
+        # Kept so that pickling and proxy managers can rebuild pools with the same sizes.
         self._pool_connections = connections
         self._pool_maxsize = maxsize
         self._pool_block = block
+        # File-like request bodies are sent in blocks of this size (urllib3's default is
+        # 16 KiB: a 100 MiB upload would take 6,400 reads and sends; see _body).
+        pool_kwargs.setdefault("blocksize", SEND_BLOCKSIZE)
 
-        self.poolmanager = PoolManager(
-            num_pools=connections,
-            maxsize=maxsize,
-            block=block,
-            **pool_kwargs,
+        self.poolmanager = _track_reuse(
+            PoolManager(
+                num_pools=connections,
+                maxsize=maxsize,
+                block=block,
+                **pool_kwargs,
+            )
         )
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> PoolManager:
-        """Return urllib3 ProxyManager for the given proxy.
+        """The pool manager for connections through ``proxy``, created on first use and kept.
 
-        This method should not be called from user code, and is only
-        exposed for use when subclassing the
-        :class:`HTTPAdapter <tether.adapters.HTTPAdapter>`.
+        ``socks4://``, ``socks5://`` and ``socks5h://`` proxies need the ``socks`` extra. For HTTP
+        proxies, :meth:`proxy_headers` supplies the headers sent to the proxy itself.
 
-        :param proxy: The proxy to return a urllib3 ProxyManager for.
-        :param proxy_kwargs: Extra keyword arguments used to configure the Proxy Manager.
-        :returns: ProxyManager
+        :param proxy: the proxy URL.
+        :param proxy_kwargs: further keyword arguments for urllib3's proxy manager.
         :rtype: urllib3.ProxyManager
         """
         manager = self.proxy_manager.get(proxy)
         if manager is not None:
             return manager
+        # A custom SSLContext given to init_poolmanager (the documented way to customise
+        # TLS in a subclass) also applies to origins reached through a proxy; requests only
+        # uses it for direct connections.
+        poolmanager = getattr(self, "poolmanager", None)
+        if poolmanager is not None and "ssl_context" not in proxy_kwargs:
+            ssl_context = poolmanager.connection_pool_kw.get("ssl_context")
+            if ssl_context is not None:
+                proxy_kwargs["ssl_context"] = ssl_context
+        proxy_kwargs.setdefault("blocksize", SEND_BLOCKSIZE)
         if proxy.lower().startswith("socks"):
             username, password = get_auth_from_url(proxy)
             manager = SOCKSProxyManager(
@@ -310,6 +441,7 @@ class HTTPAdapter(BaseAdapter):
                 block=self._pool_block,
                 **proxy_kwargs,
             )
+        _track_reuse(manager)
         # Two threads may build a manager for the same proxy at once; keep the first one
         # stored and drop ours, so every request to this proxy shares one set of pools.
         stored = self.proxy_manager.setdefault(proxy, manager)
@@ -320,21 +452,22 @@ class HTTPAdapter(BaseAdapter):
     def cert_verify(
         self, conn: HTTPConnectionPool, url: str, verify: bool | str, cert: Any
     ) -> None:
-        """Verify a SSL certificate. This method should not be called from user
-        code, and is only exposed for use when subclassing the
-        :class:`HTTPAdapter <tether.adapters.HTTPAdapter>`.
+        """Configure TLS verification and the client certificate on the connection pool ``conn``.
 
-        :param conn: The urllib3 connection object associated with the cert.
-        :param url: The requested URL.
-        :param verify: Either a boolean, in which case it controls whether we verify
-            the server's TLS certificate, or a string, in which case it must be a path
-            to a CA bundle to use
-        :param cert: The SSL certificate to verify.
+        For an ``https`` URL with ``verify`` true, certificates are required and checked against
+        ``verify`` when it is a path (a file, or a directory of hashed certificates) or against
+        certifi's bundle otherwise; ``verify=False`` (or a plain ``http`` URL) turns checking off.
+
+        :param conn: the urllib3 connection pool about to be used.
+        :param url: the request URL.
+        :param verify: ``True``, ``False`` or a CA bundle path.
+        :param cert: a client certificate: a path, or a ``(cert, key)`` pair.
+        :raises OSError: the CA bundle, certificate or key file does not exist.
         """
         if url.lower().startswith("https") and verify:
             cert_loc: str | None = None
 
-            # Allow self-specified cert location.
+            # A path given as verify= wins over certifi's bundle.
             if verify is not True:
                 cert_loc = verify
 
@@ -372,18 +505,19 @@ class HTTPAdapter(BaseAdapter):
                 raise OSError(f"Could not find the TLS key file, invalid path: {conn.key_file}")  # type: ignore[attr-defined]
 
     def build_response(self, req: PreparedRequest, resp: BaseHTTPResponse) -> Response:
-        """Builds a :class:`Response <tether.Response>` object from a urllib3
-        response. This should not be called from user code, and is only exposed
-        for use when subclassing the
-        :class:`HTTPAdapter <tether.adapters.HTTPAdapter>`
+        """Wrap urllib3's response ``resp`` in a :class:`~tether.models.Response`.
 
-        :param req: The :class:`PreparedRequest <PreparedRequest>` used to generate the response.
-        :param resp: The urllib3 response object.
+        Copies the status, reason and headers (repeated fields joined with ``", "``), sets
+        ``encoding`` from ``Content-Type``, ``url``, ``request`` and ``connection``, and collects
+        the cookies the response sets. The body is left in ``raw``, unread.
+
+        :param req: the prepared request that was sent.
+        :param resp: urllib3's response.
         :rtype: tether.Response
         """
         response = Response()
 
-        # Fallback to None if there's no status_code, for whatever reason.
+        # A stand-in raw object (mocking libraries) may have no status: None then.
         response.status_code = getattr(resp, "status", None)  # type: ignore[assignment]
 
         # Make headers case-insensitive (repeated fields joined with ", ", as requests).
@@ -399,7 +533,6 @@ class HTTPAdapter(BaseAdapter):
                 headers.update(raw_headers)
         response.headers = headers
 
-        # Set encoding.
         response.encoding = get_encoding_from_headers(response.headers)
         response.raw = resp
         response.reason = response.raw.reason
@@ -413,7 +546,7 @@ class HTTPAdapter(BaseAdapter):
         if raw_headers is None or "set-cookie" in raw_headers:
             extract_cookies_to_jar(response.cookies, req, resp)
 
-        # Give the Response some context.
+        # The response remembers what it answers and which adapter produced it.
         response.request = req
         response.connection = self
 
@@ -422,52 +555,20 @@ class HTTPAdapter(BaseAdapter):
     def build_connection_pool_key_attributes(
         self, request: PreparedRequest, verify: bool | str, cert: Any = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Build the PoolKey attributes used by urllib3 to return a connection.
+        """The two halves of urllib3's pool key for ``request``: where to connect, and with what TLS
+        settings.
 
-        This looks at the PreparedRequest, the user-specified verify value,
-        and the value of the cert parameter to determine what PoolKey values
-        to use to select a connection from a given urllib3 Connection Pool.
+        Every TLS input (CA bundle or directory, verification on or off, client certificate and
+        key) is part of the second half, so requests with different TLS settings never share a
+        connection (CVE-2024-35195). Override this to change the TLS parameters of a pool, for
+        instance to supply your own ``ssl_context``.
 
-        The SSL related pool key arguments are not consistently set. As of
-        this writing, use the following to determine what keys may be in that
-        dictionary:
-
-        * If ``verify`` is ``True``, ``"ssl_context"`` will be set and will be the
-          default Requests SSL Context
-        * If ``verify`` is ``False``, ``"ssl_context"`` will not be set but
-          ``"cert_reqs"`` will be set
-        * If ``verify`` is a string, (i.e., it is a user-specified trust bundle)
-          ``"ca_certs"`` will be set if the string is not a directory recognized
-          by :py:func:`os.path.isdir`, otherwise ``"ca_cert_dir"`` will be
-          set.
-        * If ``"cert"`` is specified, ``"cert_file"`` will always be set. If
-          ``"cert"`` is a tuple with a second item, ``"key_file"`` will also
-          be present
-
-        To override these settings, one may subclass this class, call this
-        method and use the above logic to change parameters as desired. For
-        example, if one wishes to use a custom :py:class:`ssl.SSLContext` one
-        must both set ``"ssl_context"`` and based on what else they require,
-        alter the other keys to ensure the desired behaviour.
-
-        :param request:
-            The PreparedReqest being sent over the connection.
-        :type request:
-            :class:`~tether.models.PreparedRequest`
-        :param verify:
-            Either a boolean, in which case it controls whether
-            we verify the server's TLS certificate, or a string, in which case it
-            must be a path to a CA bundle to use.
-        :param cert:
-            (optional) Any user-provided SSL certificate for client
-            authentication (a.k.a., mTLS). This may be a string (i.e., just
-            the path to a file which holds both certificate and key) or a
-            tuple of length 2 with the certificate file path and key file
-            path.
-        :returns:
-            A tuple of two dictionaries. The first is the "host parameters"
-            portion of the Pool Key including scheme, hostname, and port. The
-            second is a dictionary of SSLContext related parameters.
+        :param request: the prepared request about to be sent.
+        :param verify: ``True``, ``False`` or a CA bundle path.
+        :param cert: a client certificate: a path or a ``(cert, key)`` pair.
+        :returns: ``(host_params, pool_kwargs)``: scheme, host and port; then the TLS keyword
+            arguments (``ssl_context``, ``cert_reqs``, ``ca_certs``/``ca_cert_dir``,
+            ``cert_file``, ``key_file`` as they apply).
         """
         return _urllib3_request_context(request, verify, cert, self.poolmanager)
 
@@ -478,24 +579,16 @@ class HTTPAdapter(BaseAdapter):
         proxies: Mapping[str, str] | None = None,
         cert: Any = None,
     ) -> HTTPConnectionPool:
-        """Returns a urllib3 connection for the given request and TLS settings.
-        This should not be called from user code, and is only exposed for use
-        when subclassing the :class:`HTTPAdapter <tether.adapters.HTTPAdapter>`.
+        """The urllib3 connection pool to send ``request`` through, chosen by its URL, its TLS
+        settings and its proxy.
 
-        :param request:
-            The :class:`PreparedRequest <PreparedRequest>` object to be sent
-            over the connection.
-        :param verify:
-            Either a boolean, in which case it controls whether we verify the
-            server's TLS certificate, or a string, in which case it must be a
-            path to a CA bundle to use.
-        :param proxies:
-            (optional) The proxies dictionary to apply to the request.
-        :param cert:
-            (optional) Any user-provided SSL certificate to be used for client
-            authentication (a.k.a., mTLS).
-        :rtype:
-            urllib3.ConnectionPool
+        :param request: the prepared request about to be sent.
+        :param verify: ``True``, ``False`` or a CA bundle path.
+        :param proxies: the proxy mapping for this request.
+        :param cert: a client certificate: a path or a ``(cert, key)`` pair.
+        :raises tether.exceptions.InvalidProxyURL: the proxy URL has no host.
+        :raises tether.exceptions.InvalidURL: the request URL cannot be used.
+        :rtype: urllib3.connectionpool.HTTPConnectionPool
         """
         proxy = select_proxy(request.url or "", proxies) if proxies else None
         try:
@@ -512,26 +605,44 @@ class HTTPAdapter(BaseAdapter):
                     "Please check proxy URL. It is malformed and could be missing the host."
                 )
             proxy_manager = self.proxy_manager_for(proxy)
+            if proxy_url.scheme == "https":
+                pool_kwargs = self._proxy_tls_pool_kwargs(proxy_manager, verify, pool_kwargs)
             conn = proxy_manager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
         else:
-            # Only scheme should be lower case
             conn = self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
 
         return conn
 
+    def _proxy_tls_pool_kwargs(
+        self, proxy_manager: PoolManager, verify: bool | str, pool_kwargs: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Give the pool its own TLS policy for the HTTPS proxy (SECURITY-CASES case 24).
+
+        Without a ``proxy_ssl_context`` urllib3 checks the proxy with the *target's* settings
+        (so ``verify=False`` for the origin also skips the proxy's certificate, and a plain
+        ``http://`` URL through an HTTPS proxy skips it too, because ``cert_verify`` marks that
+        pool ``CERT_NONE``). The proxy configuration is part of urllib3's pool key, so pools
+        that differ in it never share connections. A ``proxy_ssl_context`` the subclass gave
+        ``proxy_manager_for`` is left alone.
+        """
+        config = getattr(proxy_manager, "proxy_config", None)
+        if config is None or config.ssl_context is not None:
+            return pool_kwargs
+        context = _transport.proxy_ssl_context(_transport.proxy_trust(self.proxy_verify, verify))
+        pool_kwargs = dict(pool_kwargs)
+        pool_kwargs["_proxy_config"] = config._replace(ssl_context=context)
+        return pool_kwargs
+
     def get_connection(
         self, url: str, proxies: Mapping[str, str] | None = None
     ) -> HTTPConnectionPool:
-        """DEPRECATED: Users should move to `get_connection_with_tls_context`
-        for all subclasses of HTTPAdapter using tether>=2.32.2.
+        """The connection pool for ``url``, chosen without TLS settings. Superseded by
+        :meth:`get_connection_with_tls_context`, which :meth:`send` calls; kept because older
+        subclasses override or call it.
 
-        Returns a urllib3 connection for the given URL. This should not be
-        called from user code, and is only exposed for use when subclassing the
-        :class:`HTTPAdapter <tether.adapters.HTTPAdapter>`.
-
-        :param url: The URL to connect to.
-        :param proxies: (optional) A tether-style dictionary of proxies used on this request.
-        :rtype: urllib3.ConnectionPool
+        :param url: the request URL.
+        :param proxies: the proxy mapping for this request.
+        :rtype: urllib3.connectionpool.HTTPConnectionPool
         """
         warnings.warn(
             (
@@ -555,7 +666,7 @@ class HTTPAdapter(BaseAdapter):
             proxy_manager = self.proxy_manager_for(proxy)
             conn = proxy_manager.connection_from_url(url)
         else:
-            # Only scheme should be lower case
+            # A parse/unparse round trip lower-cases the scheme, and nothing else.
             parsed = urlparse(url)
             url = parsed.geturl()
             conn = self.poolmanager.connection_from_url(url)
@@ -563,27 +674,21 @@ class HTTPAdapter(BaseAdapter):
         return conn
 
     def close(self) -> None:
-        """Disposes of any internal state.
-
-        Currently, this closes the PoolManager and any active ProxyManager,
-        which closes any pooled connections.
+        """Close the pool manager and every proxy manager, and with them all pooled connections.
+        The adapter can still be used afterwards: new connections are opened as needed.
         """
-        self.poolmanager.clear()
-        for proxy in list(self.proxy_manager.values()):
-            proxy.clear()
+        for manager in [self.poolmanager, *list(self.proxy_manager.values())]:
+            _clear_closing_idle(manager)
 
     def request_url(self, request: PreparedRequest, proxies: Mapping[str, str] | None) -> str:
-        """Obtain the url to use when making the final request.
+        """The request target to put on the request line.
 
-        If the message is being sent through a HTTP proxy, the full URL has to
-        be used. Otherwise, we should only use the path portion of the URL.
+        Usually the path and query (``/search?q=x``). Through a plain HTTP proxy (not SOCKS) an
+        ``http://`` request needs the absolute URL instead, without fragment or credentials;
+        ``https://`` requests go through a ``CONNECT`` tunnel and keep the path.
 
-        This should not be called from user code, and is only exposed for use
-        when subclassing the
-        :class:`HTTPAdapter <tether.adapters.HTTPAdapter>`.
-
-        :param request: The :class:`PreparedRequest <PreparedRequest>` being sent.
-        :param proxies: A dictionary of schemes or schemes and hosts to proxy URLs.
+        :param request: the prepared request.
+        :param proxies: the proxy mapping for this request.
         :rtype: str
         """
         url = request.path_url
@@ -594,34 +699,24 @@ class HTTPAdapter(BaseAdapter):
                 using_socks_proxy = urlparse(proxy).scheme.lower().startswith("socks")
                 if scheme != "https" and not using_socks_proxy:
                     return urldefragauth(request.url or "")
-        if url.startswith("//"):  # Don't confuse urllib3
+        if url.startswith("//"):  # urllib3 would read "//x" as a network location
             url = f"/{url.lstrip('/')}"
         return url
 
     def add_headers(self, request: PreparedRequest, **kwargs: Any) -> None:
-        """Add any headers needed by the connection. As of v2.0 this does
-        nothing by default, but is left for overriding by users that subclass
-        the :class:`HTTPAdapter <tether.adapters.HTTPAdapter>`.
+        """A hook for subclasses: add headers to ``request`` just before it is sent. Does nothing by
+        default.
 
-        This should not be called from user code, and is only exposed for use
-        when subclassing the
-        :class:`HTTPAdapter <tether.adapters.HTTPAdapter>`.
-
-        :param request: The :class:`PreparedRequest <PreparedRequest>` to add headers to.
-        :param kwargs: The keyword arguments from the call to send().
+        :param request: the prepared request, to change in place.
+        :param kwargs: the keyword arguments :meth:`send` received.
         """
 
     def proxy_headers(self, proxy: str) -> dict[str, str]:
-        """Returns a dictionary of the headers to add to any request sent
-        through a proxy. This works with urllib3 magic to ensure that they are
-        correctly sent to the proxy, rather than in a tunnelled request if
-        CONNECT is being used.
+        """The headers sent to the proxy itself (not to the origin): ``Proxy-Authorization`` built
+        from credentials in the proxy URL, if any. For ``https://`` targets they go on the
+        ``CONNECT`` request only, never inside the tunnel.
 
-        This should not be called from user code, and is only exposed for use
-        when subclassing the
-        :class:`HTTPAdapter <tether.adapters.HTTPAdapter>`.
-
-        :param proxy: The url of the proxy being used for this request.
+        :param proxy: the proxy URL.
         :rtype: dict
         """
         headers = {}
@@ -641,19 +736,24 @@ class HTTPAdapter(BaseAdapter):
         cert: Any = None,
         proxies: Mapping[str, str] | None = None,
     ) -> Response:
-        """Sends PreparedRequest object. Returns Response object.
+        """Send ``request`` over a pooled connection and return the response, body unread.
 
-        :param request: The :class:`PreparedRequest <PreparedRequest>` being sent.
-        :param stream: (optional) Whether to stream the request content.
-        :param timeout: (optional) How long to wait for the server to send
-            data before giving up, as a float, or a :ref:`(connect timeout,
-            read timeout) <timeouts>` tuple.
-        :type timeout: float or tuple or urllib3 Timeout object
-        :param verify: (optional) Either a boolean, in which case it controls whether
-            we verify the server's TLS certificate, or a string, in which case it
-            must be a path to a CA bundle to use
-        :param cert: (optional) Any user-provided SSL certificate to be trusted.
-        :param proxies: (optional) The proxies dictionary to apply to the request.
+        Calls, in order: :meth:`get_connection_with_tls_context`, :meth:`cert_verify`,
+        :meth:`request_url`, :meth:`add_headers`, then urllib3's ``urlopen`` (no redirects, no
+        decoding, the adapter's retry policy), then :meth:`build_response`. urllib3's errors are
+        translated to tether's exceptions.
+
+        :param request: the prepared request.
+        :param stream: whether the caller reads the body lazily (the adapter never reads it).
+        :param timeout: seconds to wait: one number, a ``(connect, read)`` pair or a urllib3
+            ``Timeout``.
+        :param verify: ``True``, ``False`` or a CA bundle path.
+        :param cert: a client certificate: a path or a ``(cert, key)`` pair.
+        :param proxies: the proxy mapping for this request.
+        :raises tether.exceptions.ConnectionError: the connection failed (``ConnectTimeout``,
+            ``SSLError`` and ``ProxyError`` are subclasses).
+        :raises tether.exceptions.ReadTimeout: the server did not answer within the read timeout.
+        :raises tether.exceptions.RetryError: a ``Retry`` policy gave up on error statuses.
         :rtype: tether.Response
         """
         try:
@@ -695,9 +795,89 @@ class HTTPAdapter(BaseAdapter):
                 chunked=chunked,
             )
         except _errors.SEND_ERRORS as err:
+            # A kept-alive connection the server closed before answering: resend once on a
+            # new connection (see "Stale keep-alive connections" above).
+            if _reuse.pool is conn and _errors.closed_before_response(err) and _rewound(request):
+                resp = self._resend_on_new_connection(conn, request, url, timeout, chunked)
+            else:
+                mapped = _errors.on_send(err, request)
+                if mapped is err:
+                    raise
+                try:
+                    raise mapped from err
+                finally:
+                    # No frame -> exception -> traceback -> frame cycle: whatever the
+                    # failed exchange holds (a half-parsed response and its socket) is
+                    # freed when the caller drops the error, not by a later GC pass.
+                    del mapped
+
+        return self.build_response(request, resp)
+
+    def _resend_on_new_connection(
+        self,
+        conn: HTTPConnectionPool,
+        request: PreparedRequest,
+        url: str,
+        timeout: TimeoutSauce,
+        chunked: bool,
+    ) -> BaseHTTPResponse:
+        _reuse.fresh = True
+        try:
+            return conn.urlopen(
+                method=request.method,  # type: ignore[arg-type]
+                url=url,
+                body=request.body,
+                headers=request.headers,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=False,
+                decode_content=False,
+                retries=self.max_retries,
+                timeout=timeout,
+                chunked=chunked,
+            )
+        except _errors.SEND_ERRORS as err:
             mapped = _errors.on_send(err, request)
             if mapped is err:
                 raise
-            raise mapped from err
+            try:
+                raise mapped from err
+            finally:
+                del mapped  # see send()
+        finally:
+            _reuse.fresh = False
 
-        return self.build_response(request, resp)
+
+def _clear_closing_idle(manager: PoolManager) -> None:
+    """``manager.clear()``, closing the idle connections of the pools it drops.
+
+    urllib3 2 drops cleared pools without closing them: their sockets are closed when the
+    pool is garbage-collected, which a Response still referring to its pool delays for as
+    long as it is kept. The idle connections are closed here instead. A connection another
+    thread is using is left alone: it goes back to its (now unlisted) pool when its request
+    is done, so requests in flight while a Session is closed finish normally.
+    """
+    container = manager.pools
+    with container.lock:
+        pools = list(getattr(container, "_container", {}).values())
+    manager.clear()
+    for pool in pools:
+        idle_queue = getattr(pool, "pool", None)
+        if idle_queue is None:
+            continue
+        taken: list[Any] = []
+        while True:
+            try:
+                taken.append(idle_queue.get_nowait())
+            except Empty:
+                break
+        # Give the slots back first (a blocking pool's waiters are waiting for them), then
+        # close what was taken.
+        for _ in taken:
+            try:
+                idle_queue.put_nowait(None)
+            except Full:
+                break
+        for conn in taken:
+            if conn is not None:
+                conn.close()

@@ -1,13 +1,13 @@
-"""
-tether.auth
-~~~~~~~~~~~
+"""Authentication handlers: objects that add credentials to a prepared request.
 
-This module contains the authentication handlers for tether.
+An auth handler is any callable that takes a :class:`~tether.models.PreparedRequest`,
+changes it and returns it; :class:`AuthBase` is the conventional base class. A
+``(user, password)`` pair given as ``auth=`` means :class:`HTTPBasicAuth`.
 
-The Digest computation lives in ``tether._digest``; :class:`HTTPDigestAuth` keeps the
-per-thread state and decides which challenges to answer. Unlike requests, it answers only
-challenges from an origin (scheme, host, port) it was applied to, never one reached by a
-redirect to another origin (security case 08).
+The Digest computation itself lives in ``tether._digest``; :class:`HTTPDigestAuth` keeps
+per-thread state and decides which challenges to answer. Unlike requests, it answers a
+challenge only from an origin (scheme, host, port) it was applied to, never from one a
+redirect led to (security case 08).
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlparse as urlparse
 
 from . import _digest
+from ._body import is_stream as _is_stream
 from ._cookies import extract_cookies_to_jar as extract_cookies_to_jar
 from ._headers import parse_dict_header as parse_dict_header
 from ._internal_utils import to_native_string as to_native_string
 from ._urls import origin as _origin
-from .exceptions import InvalidURL
+from .exceptions import InvalidURL, UnrewindableBodyError
 
 if TYPE_CHECKING:
     from .models import PreparedRequest, Response
@@ -46,7 +47,9 @@ _MAX_ORIGINS = 256
 
 
 def _basic_auth_str(username: bytes | str, password: bytes | str) -> str:
-    """Returns a Basic Auth string."""
+    """The ``Authorization`` value for Basic credentials: ``"Basic "`` and base64 of
+    ``user:password`` (``str`` credentials encoded as Latin-1, as requests does).
+    """
     # Non-string credentials still work (they are formatted with str()), with the
     # DeprecationWarnings requests 2.34 emits; the messages are requests' own.
     if not isinstance(username, basestring):
@@ -76,14 +79,41 @@ def _basic_auth_str(username: bytes | str, password: bytes | str) -> str:
 
 
 class AuthBase:
-    """Base class that all auth implementations derive from"""
+    """Base class for authentication handlers.
+
+    Subclasses implement ``__call__(request)``: add whatever the scheme needs (usually a
+    header) to the prepared request and return it. A handler may also register a
+    ``response`` hook on the request, as :class:`HTTPDigestAuth` does, to answer a challenge.
+
+    Example:
+
+    ```python
+    class TokenAuth(tether.auth.AuthBase):
+        def __init__(self, token):
+            self.token = token
+
+        def __call__(self, r):
+            r.headers["Authorization"] = f"Bearer {self.token}"
+            return r
+
+    tether.get("https://httpbin.org/bearer", auth=TokenAuth("t0ken"))
+    ```
+    """
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         raise NotImplementedError("Auth hooks must be callable.")
 
 
 class HTTPBasicAuth(AuthBase):
-    """Attaches HTTP Basic Authentication to the given Request object."""
+    """HTTP Basic authentication (RFC 7617): sends ``user:password``, base64-encoded, in the
+    ``Authorization`` header of every request it is applied to.
+
+    Basic credentials are readable by anyone who sees the request, so use it over HTTPS.
+    Two instances compare equal when user and password are equal.
+
+    :param username: the user name (``str`` is encoded as Latin-1, or pass ``bytes``).
+    :param password: the password (same encoding rule).
+    """
 
     def __init__(self, username: bytes | str, password: bytes | str) -> None:
         self.username = username
@@ -103,7 +133,13 @@ class HTTPBasicAuth(AuthBase):
 
 
 class HTTPProxyAuth(HTTPBasicAuth):
-    """Attaches HTTP Proxy Authentication to a given Request object."""
+    """Basic credentials for a proxy: like :class:`HTTPBasicAuth`, but in the
+    ``Proxy-Authorization`` header.
+
+    For ``https://`` targets prefer credentials in the proxy URL
+    (``http://user:pw@proxy:3128``): they are sent on the ``CONNECT`` request, whereas a header
+    set by this class would travel inside the tunnel.
+    """
 
     def __call__(self, r: PreparedRequest) -> PreparedRequest:
         r.headers["Proxy-Authorization"] = _basic_auth_str(self.username, self.password)
@@ -125,7 +161,19 @@ def _origin_of(url: str | None) -> _Origin | None:
 
 
 class HTTPDigestAuth(AuthBase):
-    """Attaches HTTP Digest Authentication to the given Request object."""
+    """HTTP Digest authentication (RFC 7616): MD5, SHA-1, SHA-256, SHA-512 and SHA-512-256, each
+    also in its ``-sess`` form.
+
+    The first request goes out without credentials; when the server answers ``401`` with a
+    Digest challenge, the handler computes the response and resends the request once (the
+    ``401`` goes into ``history``). Later requests from the same thread reuse the nonce and
+    authenticate up front. Nonce state is kept per thread, so one object can be shared by a
+    session used from several threads. Challenges are answered only from origins the object
+    was applied to.
+
+    :param username: the user name.
+    :param password: the password.
+    """
 
     def __init__(self, username: bytes | str, password: bytes | str) -> None:
         self.username = username
@@ -136,7 +184,20 @@ class HTTPDigestAuth(AuthBase):
         # threads: a challenge from any other origin is not answered.
         self._origins: dict[_Origin, None] = {}
 
+    def __getstate__(self) -> dict[str, Any]:
+        # tether: picklable (requests' is not), so a Session or Response that carries it
+        # pickles too. The per-thread nonce state belongs to the threads of this process
+        # and is not kept; the origins the auth was given for are.
+        state = self.__dict__.copy()
+        state.pop("_thread_local", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._thread_local = threading.local()
+
     def init_per_thread_state(self) -> None:
+        """Create this thread's Digest state (nonce, nonce count, challenge) if it has none yet."""
         if not hasattr(self._thread_local, "init"):
             self._thread_local.init = True
             self._thread_local.last_nonce = ""
@@ -146,8 +207,12 @@ class HTTPDigestAuth(AuthBase):
             self._thread_local.num_401_calls = None
 
     def build_digest_header(self, method: str, url: str) -> str | None:
-        """
-        :rtype: str
+        """The ``Authorization`` value answering the current challenge for ``method`` and ``url``,
+        or ``None`` if the challenge uses an algorithm or ``qop`` tether does not implement.
+
+        :param method: the request method.
+        :param url: the request URL.
+        :rtype: str | None
         """
         state = self._thread_local
         challenge: dict[str, str | None] = state.chal
@@ -169,7 +234,11 @@ class HTTPDigestAuth(AuthBase):
         return header
 
     def handle_redirect(self, r: Response, **kwargs: Any) -> None:
-        """Reset num_401_calls counter on redirects."""
+        """A ``response`` hook: after a redirect, allow one new challenge to be answered.
+
+        :param r: the response.
+        :param kwargs: the keyword arguments of the send.
+        """
         if r.is_redirect:
             self._thread_local.num_401_calls = 1
 
@@ -206,10 +275,16 @@ class HTTPDigestAuth(AuthBase):
             return key in origins
 
     def handle_401(self, r: Response, **kwargs: Any) -> Response:
-        """
-        Takes the given response and tries digest-auth, if needed.
+        """A ``response`` hook: answer a Digest challenge by resending the request once.
 
-        :rtype: requests.Response
+        Only a 4xx response whose ``WWW-Authenticate`` offers Digest, from an origin this object
+        was applied to, is answered. The retry carries any cookie the 401 set and a rewound body;
+        the 401 response becomes the first entry of the new response's ``history``. Any other
+        response is returned unchanged.
+
+        :param r: the response to inspect.
+        :param kwargs: the keyword arguments of the send, reused for the retry.
+        :rtype: tether.Response
         """
         self.init_per_thread_state()  # no-op unless called before __call__ in this thread
         state = self._thread_local
@@ -227,6 +302,11 @@ class HTTPDigestAuth(AuthBase):
         attempts = state.num_401_calls or 1
 
         if "digest" in s_auth.lower() and attempts < 2 and self._may_answer(request.url):
+            if state.pos is None and _is_stream(request.body):
+                # A generator, or a file that cannot tell() its position, was consumed by
+                # the first send: a retry would send an empty body. Raise, as a redirect
+                # does (requests resends the exhausted stream).
+                raise UnrewindableBodyError("Unable to rewind request body for Digest retry.")
             state.num_401_calls = attempts + 1
             state.chal = _digest.parse_challenge(s_auth)
             authorization = self.build_digest_header(request.method or "", request.url or "")

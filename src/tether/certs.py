@@ -1,8 +1,4 @@
-"""
-tether.certs
-~~~~~~~~~~~~
-
-The default CA certificate bundle: certifi's. ``where()`` returns its path;
+"""The default CA certificate bundle: certifi's. ``where()`` returns its path;
 ``python -m tether.certs`` prints it.
 
 If you package tether for a system that manages its own CA store, ``where()`` is the one

@@ -1,8 +1,4 @@
-"""
-tether.compat
-~~~~~~~~~~~~~
-
-The names ``requests.compat`` exports, for code that imports them from there. They once
+"""The names ``requests.compat`` exports, for code that imports them from there. They once
 papered over Python 2/3 and urllib3 1/2 differences; tether runs on Python 3 and urllib3 2
 only, so the flags are constants and the rest are plain re-exports of the standard library.
 

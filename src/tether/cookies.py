@@ -1,14 +1,9 @@
-"""
-tether.cookies
-~~~~~~~~~~~~~~
+"""Cookie jars and helpers, under the names of ``requests.cookies``.
 
-Compatibility code to be able to use `http.cookiejar.CookieJar` with requests.
-
-requests.utils imports from here, so be careful with imports.
-
-The implementation lives in ``tether._cookies``; this module gives it requests' public
-names. ``RequestsCookieJar`` is thread-safe and uses :class:`TetherCookiePolicy` by default
-(host-only cookies stay on their host; received cookies with control characters are
+The implementation lives in ``tether._cookies``; this module only re-exports it.
+:class:`RequestsCookieJar` is an ``http.cookiejar.CookieJar`` with a dict interface, safe
+to share between threads, and uses :class:`TetherCookiePolicy` unless told otherwise
+(host-only cookies stay on their host; received cookies holding control characters are
 refused).
 """
 

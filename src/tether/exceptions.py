@@ -1,10 +1,9 @@
-"""
-tether.exceptions
-~~~~~~~~~~~~~~~~~
+"""Everything tether raises or warns about.
 
-The exceptions and warnings tether raises. The class names, their bases (multiple
-inheritance included) and their constructor arguments are those of ``requests.exceptions``
-2.34, so ``except requests.ConnectionError`` written for requests catches tether's errors.
+Class names, base classes (including the second bases such as ``ValueError``) and
+constructor arguments are those of ``requests.exceptions`` 2.34, so an ``except`` clause
+written for requests catches the same failures from tether. Every exception has a
+``request`` and a ``response`` attribute (``None`` when there is none).
 """
 
 from __future__ import annotations
@@ -40,6 +39,8 @@ __all__ = [
     "RequestsWarning",
     "RetryError",
     "SSLError",
+    "SessionFileError",
+    "SessionFileWarning",
     "StreamConsumedError",
     "Timeout",
     "TooManyRedirects",
@@ -49,8 +50,12 @@ __all__ = [
 
 
 class RequestException(IOError):
-    """There was an ambiguous exception that occurred while handling your
-    request."""
+    """The base of every tether exception (itself an ``IOError``/``OSError``).
+
+    Besides the message, the constructor accepts two keyword arguments, kept as attributes:
+    ``request`` (the request concerned) and ``response`` (the response, when there was one;
+    its ``request`` fills in a missing ``request``).
+    """
 
     response: Response | None
     request: Request | PreparedRequest | None
@@ -65,11 +70,16 @@ class RequestException(IOError):
 
 
 class InvalidJSONError(RequestException):
-    """A JSON error occurred."""
+    """A JSON body could not be produced or parsed: ``json=`` held a value that cannot be
+    serialised, or (through :class:`JSONDecodeError`) a response body was not JSON.
+    """
 
 
 class JSONDecodeError(InvalidJSONError, CompatJSONDecodeError):
-    """Couldn't decode the text into json"""
+    """:meth:`Response.json <tether.models.Response.json>` was called on a body that is not
+    valid JSON. It is also a ``json.JSONDecodeError``, so ``msg``, ``doc``, ``pos``,
+    ``lineno`` and ``colno`` are available.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # json.JSONDecodeError takes (msg, doc, pos) and formats its own message; build it
@@ -85,99 +95,135 @@ class JSONDecodeError(InvalidJSONError, CompatJSONDecodeError):
 
 
 class HTTPError(RequestException):
-    """An HTTP error occurred."""
+    """The server answered with an error status; raised by
+    :meth:`Response.raise_for_status <tether.models.Response.raise_for_status>`.
+    """
 
 
 class ConnectionError(RequestException):
-    """A Connection error occurred."""
+    """No usable connection: the name did not resolve, the connection was refused or reset, or
+    the connection broke before a response arrived. :class:`ProxyError`, :class:`SSLError`
+    and :class:`ConnectTimeout` are the more specific kinds.
+    """
 
 
 class ProxyError(ConnectionError):
-    """A proxy error occurred."""
+    """The proxy could not be reached, refused the connection, or rejected the ``CONNECT``
+    request (for example for missing proxy credentials).
+    """
 
 
 class SSLError(ConnectionError):
-    """An SSL error occurred."""
+    """The TLS handshake failed: most often the server's certificate did not verify (untrusted
+    issuer, wrong host name, expired), or the client certificate was refused.
+    """
 
 
 class Timeout(RequestException):
-    """The request timed out.
-
-    Catching this error will catch both
-    :exc:`~tether.exceptions.ConnectTimeout` and
-    :exc:`~tether.exceptions.ReadTimeout` errors.
+    """The base of both timeouts: ``except Timeout`` catches :class:`ConnectTimeout` and
+    :class:`ReadTimeout`.
     """
 
 
 class ConnectTimeout(ConnectionError, Timeout):
-    """The request timed out while trying to connect to the remote server.
-
-    Requests that produced this error are safe to retry.
+    """No connection was established within the connect timeout. Nothing was sent, so the
+    request can safely be tried again. Also a :class:`ConnectionError`.
     """
 
 
 class ReadTimeout(Timeout):
-    """The server did not send any data in the allotted amount of time."""
+    """The connection was made and the request sent, but the server sent nothing for longer
+    than the read timeout. The server may have acted on the request.
+    """
 
 
 class URLRequired(RequestException):
-    """A valid URL is required to make a request."""
+    """No URL was given where one is needed."""
 
 
 class TooManyRedirects(RequestException):
-    """Too many redirects."""
+    """A request followed more redirects than the session's ``max_redirects`` (30 by default).
+    The last redirect response is attached as ``response``.
+    """
 
 
 class MissingSchema(RequestException, ValueError):
-    """The URL scheme (e.g. http or https) is missing."""
+    """The URL has no scheme (``"example.org/x"`` instead of ``"https://example.org/x"``)."""
 
 
 class InvalidSchema(RequestException, ValueError):
-    """The URL scheme provided is either invalid or unsupported."""
+    """No adapter is mounted for the URL's scheme (``ftp://``, a typo), or a SOCKS proxy was
+    asked for without the ``socks`` extra installed.
+    """
 
 
 class InvalidURL(RequestException, ValueError):
-    """The URL provided was somehow invalid."""
+    """The URL cannot be used: no host, a bad port, a host that does not IDNA-encode, or
+    characters that are not allowed.
+    """
 
 
 class InvalidHeader(RequestException, ValueError):
-    """The header value provided was somehow invalid."""
+    """A header name or value is not valid (not a string, or containing CR, LF or leading
+    whitespace), or a response header could not be parsed.
+    """
 
 
 class InvalidProxyURL(InvalidURL):
-    """The proxy URL provided is invalid."""
+    """A proxy URL has no host or cannot be parsed."""
 
 
 class ChunkedEncodingError(RequestException):
-    """The server declared chunked encoding but sent an invalid chunk."""
+    """The response body broke off: a malformed chunk, or the connection closed before the
+    announced length or the last chunk arrived.
+    """
 
 
 class ContentDecodingError(RequestException, BaseHTTPError):
-    """Failed to decode response content."""
+    """A compressed response body (``gzip``, ``deflate``, ``br``, ``zstd``) could not be
+    decompressed.
+    """
 
 
 class StreamConsumedError(RequestException, TypeError):
-    """The content for this response was already consumed."""
+    """A streamed response body was iterated a second time; it can only be read once."""
 
 
 class RetryError(RequestException):
-    """Custom retries logic failed"""
+    """A urllib3 ``Retry`` policy gave up: every attempt ended with a status listed in its
+    ``status_forcelist``.
+    """
 
 
 class UnrewindableBodyError(RequestException):
-    """Requests encountered an error when trying to rewind a body."""
+    """A request body had to be sent again (a 307/308 redirect, a Digest retry) but could not be
+    rewound to its start: a generator, or a file whose position cannot be restored.
+    """
+
+
+class SessionFileError(RequestException, ValueError):
+    """A saved session or cookies file is malformed, truncated, too large, of an unknown
+    version, or holds a value of the wrong type or out of range (tether). Nothing from the
+    file was applied."""
 
 
 # Warnings
 
 
 class RequestsWarning(Warning):
-    """Base warning for Requests."""
+    """The base of tether's warnings (the name is requests', kept for filters that use it)."""
 
 
 class FileModeWarning(RequestsWarning, DeprecationWarning):
-    """A file was opened in text mode, but Requests determined its binary length."""
+    """A file opened in text mode was given as a body; its length was computed in bytes. Open
+    files passed as bodies in binary mode (``"rb"``).
+    """
 
 
 class RequestsDependencyWarning(RequestsWarning):
-    """An imported dependency doesn't match the expected version range."""
+    """An installed dependency's version is outside the range this release was tested with."""
+
+
+class SessionFileWarning(RequestsWarning):
+    """Part of a session could not be written to a session or cookies file and was left
+    out (tether): a custom adapter, auth object or hook, for example."""

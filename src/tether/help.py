@@ -1,9 +1,9 @@
-"""Module containing bug report helper(s).
+"""What a bug report needs, as ``tether.help.info()`` and ``python -m tether.help``.
 
-``python -m tether.help`` prints, as JSON, what a bug report needs: the platform, the
-Python implementation, the OpenSSL version, and the versions of tether and of the packages
-it runs on. The keys are those of ``requests.help.info()``, plus ``"tether"``; the
-``"requests"`` key carries the requests API level tether implements.
+``python -m tether.help`` prints, as JSON, the platform, the Python implementation, the
+OpenSSL version, and the versions of tether and of the packages it runs on. The keys are
+those of ``requests.help.info()``, plus ``"tether"``; the ``"requests"`` key carries the
+requests API level tether implements.
 
 tether never injects pyOpenSSL into urllib3 and never uses the ``chardet`` package, so
 ``using_pyopenssl`` is always ``False`` and ``using_charset_normalizer`` always ``True``;
@@ -67,7 +67,11 @@ def _optional_module(name: str) -> ModuleType | None:
 
 
 def info() -> dict[str, Any]:
-    """Generate information for a bug report."""
+    """A dict describing this installation (platform, Python, OpenSSL, tether and its
+    dependencies), for pasting into a bug report.
+
+    :rtype: dict
+    """
     try:
         platform_info = {"system": platform.system(), "release": platform.release()}
     except OSError:
@@ -102,7 +106,7 @@ def info() -> dict[str, Any]:
 
 
 def main() -> None:
-    """Pretty-print the bug information as JSON."""
+    """Print :func:`info` as indented JSON."""
     print(json.dumps(info(), sort_keys=True, indent=2))
 
 

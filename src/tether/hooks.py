@@ -1,14 +1,10 @@
-"""
-tether.hooks
-~~~~~~~~~~~~
+"""Event hooks: callables registered per event, on a request or a session, and called with
+the event's data.
 
-The hook system: callables that a request or a session registers per event and that are
-called with the event's data.
-
-Available hooks:
-
-``response``:
-    The response generated from a Request.
+There is one event, ``"response"``: its hooks receive each :class:`~tether.models.Response`
+as soon as its headers have arrived (redirect hops included), together with the keyword
+arguments the request was sent with. A hook may return a replacement response, or
+``None`` to keep the one it was given.
 """
 
 from __future__ import annotations
@@ -39,11 +35,16 @@ def dispatch_hook(
     hook_data: Response,
     **kwargs: Any,
 ) -> Response:
-    """Dispatches a hook dictionary on a given piece of data.
+    """Run the hooks registered for ``key`` on ``hook_data`` and return the result.
 
     ``hooks[key]`` is either one callable or an iterable of them. Each is called in turn
     with the current data (and ``kwargs``); a hook that returns something other than
     ``None`` replaces the data passed to the next hook and returned at the end.
+
+    :param key: the event name.
+    :param hooks: the hook mapping (may be ``None``).
+    :param hook_data: the event's data (a response).
+    :param kwargs: passed to every hook.
     """
     # This runs once per response; nearly always no hook is registered, so the common
     # case is a falsy mapping or an empty list and costs two truth tests.

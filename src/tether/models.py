@@ -1,11 +1,10 @@
-"""
-tether.models
-~~~~~~~~~~~~~
+"""The three objects a request passes through: ``Request``, ``PreparedRequest``, ``Response``.
 
-The objects that carry a request and a response: ``Request`` (what the user asked for),
-``PreparedRequest`` (the exact bytes-to-be that go to the adapter) and ``Response``.
-Names, attributes and behaviour are requests 2.34's; the work of each preparation step is
-done by a private module (``_urls``, ``_headers``, ``_body``, ``_multipart``, ``_cookies``,
+A :class:`Request` records what the caller asked for, as given. Preparing it produces a
+:class:`PreparedRequest`: the method, final URL, headers and encoded body exactly as the
+adapter will send them. The adapter answers with a :class:`Response`. The class names,
+attributes and behaviour follow requests 2.34; each preparation step delegates its work to
+one private module (``_urls``, ``_headers``, ``_body``, ``_multipart``, ``_cookies``,
 ``_decoding``, ``_reading``).
 """
 
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import _body, _decoding, _multipart, _urls
 from ._headers import check_header_validity, check_header_validity_cached, parse_header_links
 from ._internal_utils import to_native_string
-from ._reading import iter_raw, read_all
+from ._reading import iter_raw, needs_rechunk, read_all, read_size
 from .auth import HTTPBasicAuth
 from .cookies import _copy_cookie_jar, cookiejar_from_dict, get_cookie_header
 from .exceptions import (
@@ -142,13 +141,17 @@ _JSONDecodeError = complexjson.JSONDecodeError
 
 
 class RequestEncodingMixin:
-    """URL path and body encoding helpers shared by requests' model classes."""
+    """Helpers for the URL path and body encoding, kept as a base class because code written for
+    requests subclasses it.
+    """
 
     url: str | None
 
     @property
     def path_url(self) -> str:
-        """Build the path URL to use."""
+        """The request target sent on the request line: the URL's path (``/`` when empty) followed
+        by ``?query`` when there is one.
+        """
         return _urls.path_url(self.url or "")
 
     @staticmethod
@@ -161,12 +164,18 @@ class RequestEncodingMixin:
 
 
 class RequestHooksMixin:
-    """Registration of event hooks on a request."""
+    """Adding and removing event hooks on a request (the only event is ``"response"``)."""
 
     hooks: dict[str, list[Callable[..., Any]]]
 
     def register_hook(self, event: str, hook: Any) -> None:
-        """Properly register a hook."""
+        """Add ``hook`` (a callable, or an iterable of callables) to the hooks for ``event``.
+
+        Items of an iterable that are not callable are ignored.
+
+        :param event: the event name; anything but a known event raises ``ValueError``.
+        :param hook: the callable or callables to add.
+        """
         if event not in self.hooks:
             raise ValueError(f'Unsupported event specified, with event name "{event}"')
         if callable(hook):
@@ -175,8 +184,12 @@ class RequestHooksMixin:
             self.hooks[event].extend(h for h in hook if callable(h))
 
     def deregister_hook(self, event: str, hook: Callable[..., Any]) -> bool:
-        """Deregister a previously registered hook.
-        Returns True if the hook existed, False if not.
+        """Remove one registration of ``hook`` from ``event``.
+
+        :param event: the event name.
+        :param hook: the callable to remove.
+        :return: whether the hook was registered (and is now removed).
+        :rtype: bool
         """
         try:
             self.hooks[event].remove(hook)
@@ -186,31 +199,32 @@ class RequestHooksMixin:
 
 
 class Request(RequestHooksMixin):
-    """A user-created :class:`Request <Request>` object.
+    """A request as the caller described it, before any setting is merged or any byte encoded.
 
-    Used to prepare a :class:`PreparedRequest <PreparedRequest>`, which is sent to the server.
+    Nothing is validated or encoded until :meth:`prepare` (or
+    :meth:`Session.prepare_request <tether.sessions.Session.prepare_request>`, which also
+    merges the session's settings) turns it into a :class:`PreparedRequest`.
 
-    :param method: HTTP method to use.
-    :param url: URL to send.
-    :param headers: dictionary of headers to send.
-    :param files: dictionary of {filename: fileobject} files to multipart upload.
-    :param data: the body to attach to the request. If a dictionary or
-        list of tuples ``[(key, value)]`` is provided, form-encoding will
-        take place.
-    :param json: json for the body to attach to the request (if files or data is not specified).
-    :param params: URL parameters to append to the URL. If a dictionary or
-        list of tuples ``[(key, value)]`` is provided, form-encoding will
-        take place.
-    :param auth: Auth handler or (user, pass) tuple.
-    :param cookies: dictionary or CookieJar of cookies to attach to this request.
-    :param hooks: dictionary of callback hooks, for internal usage.
+    Example:
 
-    Usage::
+    ```python
+    req = tether.Request("POST", "https://httpbin.org/post", json={"a": 1})
+    prepared = req.prepare()
+    prepared.headers["Content-Type"]   # 'application/json'
+    ```
 
-      >>> import tether
-      >>> req = tether.Request('GET', 'https://httpbin.org/get')
-      >>> req.prepare()
-      <PreparedRequest [GET]>
+    :param method: the method token, such as ``"GET"``.
+    :param url: the URL.
+    :param headers: header fields, as a mapping.
+    :param files: parts of a ``multipart/form-data`` body, keyed by field name (see
+        :func:`tether.request`).
+    :param data: the body: a mapping or list of pairs is form-encoded; ``bytes``, ``str``, a
+        file object or an iterable of chunks is sent as it is.
+    :param params: query parameters: a mapping, a list of pairs, or an encoded string.
+    :param auth: a ``(user, password)`` pair or an auth object.
+    :param cookies: cookies to send: a dict or a ``CookieJar``.
+    :param hooks: hooks keyed by event name.
+    :param json: a value to send as JSON when neither ``data`` nor ``files`` is given.
     """
 
     def __init__(
@@ -226,7 +240,7 @@ class Request(RequestHooksMixin):
         hooks: Mapping[str, Any] | None = None,
         json: Any = None,
     ) -> None:
-        # Default empty dicts for dict params.
+        # None means "not given"; the attributes hold empty containers instead.
         data = [] if data is None else data
         files = [] if files is None else files
         headers = {} if headers is None else headers
@@ -251,7 +265,10 @@ class Request(RequestHooksMixin):
         return f"<Request [{self.method}]>"
 
     def prepare(self) -> PreparedRequest:
-        """Constructs a :class:`PreparedRequest <PreparedRequest>` for transmission and returns it."""
+        """Encode this request on its own (no session settings) into a :class:`PreparedRequest`.
+
+        :rtype: tether.PreparedRequest
+        """
         p = PreparedRequest()
         p.prepare(
             method=self.method,
@@ -269,24 +286,22 @@ class Request(RequestHooksMixin):
 
 
 class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
-    """The fully mutable :class:`PreparedRequest <PreparedRequest>` object,
-    containing the exact bytes that will be sent to the server.
+    """A request in its final form: method, URL, headers and body as they will be sent.
 
-    Instances are generated from a :class:`Request <Request>` object, and
-    should not be instantiated manually; doing so may produce undesirable
-    effects.
+    Build one with :meth:`Request.prepare` or
+    :meth:`Session.prepare_request <tether.sessions.Session.prepare_request>`, then hand it to
+    :meth:`Session.send <tether.sessions.Session.send>`. Every attribute may be changed before
+    sending (auth objects and hooks do exactly that); the ``prepare_*`` methods run in
+    requests' order, with auth last so that a signing scheme sees the finished request.
 
-    Usage::
+    Example:
 
-      >>> import tether
-      >>> req = tether.Request('GET', 'https://httpbin.org/get')
-      >>> r = req.prepare()
-      >>> r
-      <PreparedRequest [GET]>
-
-      >>> s = tether.Session()
-      >>> s.send(r)
-      <Response [200]>
+    ```python
+    with tether.Session() as s:
+        prepared = s.prepare_request(tether.Request("GET", "https://httpbin.org/get"))
+        prepared.headers["X-Trace"] = "1"
+        r = s.send(prepared)
+    ```
     """
 
     method: str | None
@@ -295,22 +310,26 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
     body: Any
     _cookies: cookielib.CookieJar | None
     _body_position: int | object | None
+    #: How a ``files=`` body is built (tether): ``None`` streams it from the files when
+    #: they hold at least ``_multipart.STREAM_THRESHOLD`` bytes, ``True`` always streams,
+    #: ``False`` always builds bytes as requests does. Set from
+    #: ``Session(stream_multipart=...)`` before ``prepare_body`` runs.
+    _stream_multipart: bool | None = None
 
     def __init__(self) -> None:
-        #: HTTP verb to send to the server.
+        #: The method token, upper-case (``"GET"``).
         self.method = None
-        #: HTTP URL to send the request to.
+        #: The final URL, host IDNA-encoded and query appended.
         self.url = None
-        #: dictionary of HTTP headers.
+        #: The header fields to send (a case-insensitive dict).
         self.headers = None  # type: ignore[assignment]
-        # The `CookieJar` used to create the Cookie header will be stored here
-        # after prepare_cookies is called
+        # The jar prepare_cookies built the Cookie header from; redirects reuse it.
         self._cookies = None
-        #: request body to send to the server.
+        #: The encoded body: ``bytes``, ``str``, a file object, an iterator, or ``None``.
         self.body = None
-        #: dictionary of callback hooks, for internal usage.
+        #: Hooks by event name.
         self.hooks = default_hooks()
-        #: integer denoting starting position of a readable file-like body.
+        # Where a file-like body started (its tell()), so it can be rewound for a resend.
         self._body_position = None
 
     def prepare(
@@ -326,7 +345,10 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
         hooks: Mapping[str, Any] | None = None,
         json: Any = None,
     ) -> None:
-        """Prepares the entire request with the given parameters."""
+        """Run every preparation step, in order: method, URL, headers, cookies, body, auth, hooks.
+
+        The parameters are those of :class:`Request`.
+        """
         self.prepare_method(method)
         self.prepare_url(url, params)
         self.prepare_headers(headers)
@@ -334,10 +356,9 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
         self.prepare_body(data, files, json)
         self.prepare_auth(auth, url)
 
-        # Note that prepare_auth must be last to enable authentication schemes
-        # such as OAuth to work on a fully prepared request.
-
-        # This MUST go after prepare_auth. Authenticators could add a hook
+        # Auth runs after everything else so that a signing scheme (OAuth 1) sees the
+        # final URL, headers and body; hooks come after it because an auth object (Digest)
+        # may register a response hook of its own.
         self.prepare_hooks(hooks)
 
     def __repr__(self) -> str:
@@ -362,18 +383,27 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
     _get_idna_encoded_host = staticmethod(_urls.get_idna_encoded_host)
 
     def prepare_method(self, method: str | bytes | None) -> None:
-        """Prepares the given HTTP method."""
+        """Set the method, upper-cased; a method that is not a valid HTTP token is refused with
+        ``ValueError`` before anything is sent.
+
+        :param method: the method, as ``str`` or ``bytes``.
+        """
         self.method = method  # type: ignore[assignment]
         if self.method is not None:
             self.method = to_native_string(self.method.upper())
+            # A method that is not a token is refused before anything is sent (case 33).
+            _urls.check_method(self.method)
 
     def prepare_url(self, url: str | bytes | None, params: Any) -> None:
-        """Prepares the given HTTP URL."""
-        #: Accept objects that have string representations.
-        #: We're unable to blindly call unicode/str functions
-        #: as this will include the bytestring indicator (b'')
-        #: on python 3.x.
-        #: https://github.com/psf/requests/pull/2238
+        """Build the final URL: IDNA-encode the host, quote what must be quoted, append ``params``.
+
+        :param url: the URL, as ``str`` or ``bytes`` (UTF-8).
+        :param params: query parameters to append.
+        :raises tether.exceptions.MissingSchema: the URL has no scheme.
+        :raises tether.exceptions.InvalidURL: the URL cannot be parsed or has no host.
+        """
+        # bytes are decoded as UTF-8 (str() would give "b'...'"); anything else is
+        # converted with str(), so URL objects from other libraries work.
         if isinstance(url, bytes):
             url = url.decode("utf8")
         else:
@@ -381,12 +411,17 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
         self.url = _urls.prepare_url(url, self._encode_params(params) if params else None)
 
     def prepare_headers(self, headers: Mapping[str, Any] | None) -> None:
-        """Prepares the given HTTP headers."""
+        """Copy ``headers`` into a new case-insensitive dict, refusing any name or value that could
+        split the header section (CR, LF, leading whitespace).
+
+        :param headers: the header fields.
+        :raises tether.exceptions.InvalidHeader: a name or value is not valid.
+        """
         self.headers = prepared = CaseInsensitiveDict[Any]()
         if headers:
             store = prepared._store
             for header in headers.items():
-                # Raise exception on invalid header value.
+                # Names and values that could split the header block are refused here.
                 check_header_validity_cached(header)
                 name, value = header
                 if type(name) is not str:
@@ -394,13 +429,21 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
                 store[name.lower()] = (name, value)
 
     def prepare_body(self, data: Any, files: Any, json: Any = None) -> None:
-        """Prepares the given HTTP body data."""
+        """Encode the body and set ``Content-Type`` and ``Content-Length`` (or
+        ``Transfer-Encoding: chunked`` for a stream of unknown size).
+
+        :param data: form data, raw bytes or text, a file object, or an iterable of chunks.
+        :param files: multipart parts (see :func:`tether.request`).
+        :param json: a value to encode as JSON, used when ``data`` and ``files`` are empty.
+        """
         if not data and not files and json is None:
             # No body at all (most GETs): only the Content-Length rule applies.
             self.prepare_content_length(None)
             self.body = None
             return
-        plan = _body.prepare_body(data, files, json, request=self)
+        plan = _body.prepare_body(
+            data, files, json, request=self, stream_multipart=self._stream_multipart
+        )
         body = plan.body
         if plan.position is not None:
             # Where a file-like body starts, so a 307/308 redirect or a Digest retry can
@@ -418,49 +461,56 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
         self.body = body
 
     def prepare_content_length(self, body: Any) -> None:
-        """Prepare Content-Length header based on request method and body"""
+        """Set ``Content-Length`` for ``body`` when its size can be known; with no body, send
+        ``Content-Length: 0`` for methods other than ``GET`` and ``HEAD``.
+
+        :param body: the encoded body, or ``None``.
+        """
         if body is not None:
             length = _body.super_len(body)
             if length:
-                # If length exists, set it. Otherwise, we fallback
-                # to Transfer-Encoding: chunked.
+                # A length of 0 from super_len means "unknown": no Content-Length then.
                 self.headers["Content-Length"] = str(length)
         elif self.method not in ("GET", "HEAD") and self.headers.get("Content-Length") is None:
-            # Set Content-Length to 0 for methods that can have a body
-            # but don't provide one. (i.e. not GET or HEAD)
+            # A bodiless POST/PUT/... still says Content-Length: 0 (RFC 9110 §8.6 SHOULD).
             self.headers["Content-Length"] = "0"
 
     def prepare_auth(self, auth: Any, url: str | bytes | None = "") -> None:
-        """Prepares the given HTTP auth data."""
-        # If no Auth is explicitly provided, extract it from the URL first.
+        """Apply credentials to the request.
+
+        Without ``auth``, credentials embedded in the URL (``https://user:pw@host/``) are used.
+        A ``(user, password)`` pair becomes :class:`~tether.auth.HTTPBasicAuth`; the auth object is
+        then called with this request and may change any of it, after which ``Content-Length`` is
+        recomputed.
+
+        :param auth: a pair, an auth object, or ``None``.
+        :param url: unused; kept for requests' signature.
+        """
+        # Without auth=, credentials written into the URL are used.
         if auth is None and self.url and "@" in self.url:
             url_auth = _urls.get_auth_from_url(self.url)
             auth = url_auth if any(url_auth) else None
 
         if auth:
             if isinstance(auth, tuple) and len(auth) == 2:
-                # special-case basic HTTP auth
+                # A (user, password) pair means Basic.
                 auth = HTTPBasicAuth(*auth)
 
-            # Allow auth to make its changes.
+            # The auth object may return this request or a new one; take over its state.
             r = auth(self)
-
-            # Update self to reflect the auth changes.
             self.__dict__.update(r.__dict__)
 
-            # Recompute Content-Length
+            # It may have replaced the body, so the length is computed again.
             self.prepare_content_length(self.body)
 
     def prepare_cookies(self, cookies: Any) -> None:
-        """Prepares the given HTTP cookie data.
+        """Set the ``Cookie`` header from ``cookies`` (a ``CookieJar`` or a dict).
 
-        This function eventually generates a ``Cookie`` header from the
-        given cookies using cookielib. Due to cookielib's design, the header
-        will not be regenerated if it already exists, meaning this function
-        can only be called once for the life of the
-        :class:`PreparedRequest <PreparedRequest>` object. Any subsequent calls
-        to ``prepare_cookies`` will have no actual effect, unless the "Cookie"
-        header is removed beforehand.
+        The jar's policy chooses which cookies apply to this URL. A ``Cookie`` header that is
+        already present is left alone, so calling this again changes nothing unless that header is
+        removed first.
+
+        :param cookies: the cookies to consider.
         """
         if isinstance(cookies, cookielib.CookieJar):
             self._cookies = cookies
@@ -472,10 +522,11 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
             self.headers["Cookie"] = cookie_header
 
     def prepare_hooks(self, hooks: Mapping[str, Any] | None) -> None:
-        """Prepares the given hooks."""
-        # hooks can be passed as None to the prepare method and to this
-        # method. To prevent iterating over None, simply use an empty list
-        # if hooks is False-y
+        """Register ``hooks`` (a mapping of event name to a callable or a list of callables).
+
+        :param hooks: the hooks, or ``None``.
+        """
+        # None (or any empty value) registers nothing.
         hooks = hooks or []  # type: ignore[assignment]
         for event in hooks:  # type: ignore[union-attr]
             hook = hooks[event]  # type: ignore[index]
@@ -485,8 +536,15 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
 
 
 class Response:
-    """The :class:`Response <Response>` object, which contains a
-    server's response to an HTTP request.
+    """A server's answer: status, headers, body, and the request that produced it.
+
+    Attributes: ``status_code``, ``reason``, ``headers`` (case-insensitive), ``url`` (the
+    final one, after redirects), ``history`` (the redirect responses before this one, oldest
+    first), ``encoding``, ``elapsed``, ``request``, ``raw`` (the urllib3 response) and
+    ``cookies``. The body is read on first access to :attr:`content`, :attr:`text` or
+    :meth:`json`, or piece by piece with :meth:`iter_content` and :meth:`iter_lines` when the
+    request was sent with ``stream=True``. A response is a context manager: leaving the
+    ``with`` block releases its connection.
     """
 
     __attrs__ = [
@@ -519,51 +577,46 @@ class Response:
         self._content_consumed = False
         self._next: PreparedRequest | None = None
 
-        #: Integer Code of responded HTTP Status, e.g. 404 or 200.
+        #: The status code, such as ``200`` or ``404``.
         self.status_code = None  # type: ignore[assignment]
 
-        #: Case-insensitive Dictionary of Response Headers.
-        #: For example, ``headers['content-encoding']`` will return the
-        #: value of a ``'Content-Encoding'`` response header.
+        #: The response header fields; names are matched case-insensitively
+        #: (``headers["content-type"]`` finds ``Content-Type``).
         self.headers = CaseInsensitiveDict()
 
-        #: File-like object representation of response (for advanced usage).
-        #: Use of ``raw`` requires that ``stream=True`` be set on the request.
-        #: This requirement does not apply for use internally to tether.
+        #: The underlying urllib3 response. Reading from it directly only makes sense with
+        #: ``stream=True``, before the body was consumed through this object.
         self.raw = None
 
-        #: Final URL location of Response.
+        #: The URL this response came from (the last one, after redirects).
         self.url = None  # type: ignore[assignment]
 
-        #: Encoding to decode with when accessing r.text.
+        #: The character encoding :attr:`text` decodes with; from ``Content-Type``, and
+        #: settable.
         self.encoding = None
 
-        #: A list of :class:`Response <Response>` objects from
-        #: the history of the Request. Any redirect responses will end
-        #: up here. The list is sorted from the oldest to the most recent request.
+        #: The redirect responses that led to this one, oldest first (empty when there
+        #: was no redirect).
         self.history = []
 
-        #: Textual reason of responded HTTP Status, e.g. "Not Found" or "OK".
+        #: The reason phrase the server sent with the status, such as ``"Not Found"``.
         self.reason = None  # type: ignore[assignment]
 
         # ``cookies`` (a CookieJar of what the server sent back) is created on first use:
         # most responses set none, and a jar is not free to build.
 
-        #: The amount of time elapsed between sending the request
-        #: and the arrival of the response (as a timedelta).
-        #: This property specifically measures the time taken between sending
-        #: the first byte of the request and finishing parsing the headers. It
-        #: is therefore unaffected by consuming the response content or the
-        #: value of the ``stream`` keyword argument.
+        #: A ``timedelta`` from just before the request was handed to the adapter to the
+        #: moment the response headers were parsed; reading the body is not included.
         self.elapsed = datetime.timedelta(0)
 
-        #: The :class:`PreparedRequest <PreparedRequest>` object to which this
-        #: is a response.
+        #: The :class:`PreparedRequest` this response answers.
         self.request = None  # type: ignore[assignment]
 
     @property
     def cookies(self) -> Any:
-        """A CookieJar of Cookies the server sent back."""
+        """The cookies set by this response (a :class:`~tether.cookies.RequestsCookieJar`), built on
+        first access.
+        """
         jar = self.__dict__.get("cookies")
         if jar is None:
             jar = self.__dict__["cookies"] = cookiejar_from_dict({})
@@ -580,8 +633,7 @@ class Response:
         self.close()
 
     def __getstate__(self) -> dict[str, Any]:
-        # Consume everything; accessing the content attribute makes
-        # sure the content has been fully read.
+        # A pickled response carries its body, so the body is read in full first.
         if not self._content_consumed:
             self.content  # noqa: B018
 
@@ -591,7 +643,7 @@ class Response:
         for name, value in state.items():
             setattr(self, name, value)
 
-        # pickled objects do not have .raw
+        # There is no connection behind an unpickled response.
         setattr(self, "_content_consumed", True)  # noqa: B010
         setattr(self, "raw", None)  # noqa: B010
 
@@ -599,31 +651,23 @@ class Response:
         return f"<Response [{self.status_code}]>"
 
     def __bool__(self) -> bool:
-        """Returns True if :attr:`status_code` is less than 400.
-
-        This attribute checks if the status code of the response is between
-        400 and 600 to see if there was a client error or a server error. If
-        the status code, is between 200 and 400, this will return True. This
-        is **not** a check to see if the response code is ``200 OK``.
-        """
+        """Same as :attr:`ok`: true unless the status is 4xx or 5xx."""
         return self.ok
 
     def __nonzero__(self) -> bool:
-        """Returns True if :attr:`status_code` is less than 400."""
+        """Same as :attr:`ok` (the Python 2 spelling, kept for compatibility)."""
         return self.ok
 
     def __iter__(self) -> Iterator[bytes]:
-        """Allows you to use a response as an iterator."""
+        """Iterate over the body in 128-byte pieces (``iter_content(128)``)."""
         return self.iter_content(128)
 
     @property
     def ok(self) -> bool:
-        """Returns True if :attr:`status_code` is less than 400, False if not.
+        """Whether the status is below 400.
 
-        This attribute checks if the status code of the response is between
-        400 and 600 to see if there was a client error or a server error. If
-        the status code is between 200 and 400, this will return True. This
-        is **not** a check to see if the response code is ``200 OK``.
+        Redirects (3xx) count as ok. Use ``status_code == 200`` to test for one precise status,
+        or :meth:`raise_for_status` to turn an error status into an exception.
         """
         try:
             self.raise_for_status()
@@ -633,14 +677,14 @@ class Response:
 
     @property
     def is_redirect(self) -> bool:
-        """True if this Response is a well-formed HTTP redirect that could have
-        been processed automatically (by :meth:`Session.resolve_redirects`).
+        """Whether this is a redirect tether knows how to follow: status 301, 302, 303, 307 or 308
+        together with a ``Location`` header.
         """
         return "location" in self.headers and self.status_code in REDIRECT_STATI
 
     @property
     def is_permanent_redirect(self) -> bool:
-        """True if this Response one of the permanent versions of redirect."""
+        """Whether this is a permanent redirect (301 or 308) with a ``Location`` header."""
         return "location" in self.headers and self.status_code in (
             codes.moved_permanently,
             codes.permanent_redirect,
@@ -648,12 +692,15 @@ class Response:
 
     @property
     def next(self) -> PreparedRequest | None:
-        """Returns a PreparedRequest for the next request in a redirect chain, if there is one."""
+        """The :class:`PreparedRequest` for the next hop of a redirect that was not followed
+        (``allow_redirects=False``), or ``None``.
+        """
         return self._next
 
     @property
     def apparent_encoding(self) -> str | None:
-        """The apparent encoding, provided by the charset_normalizer library."""
+        """The character encoding charset-normalizer guesses from the body (read in full for this).
+        """
         content = self.content
         cached = self.__dict__.get("_apparent")
         if cached is not None and cached[0] is content:
@@ -662,46 +709,75 @@ class Response:
         self.__dict__["_apparent"] = (content, encoding)
         return encoding
 
+    def _fallback_encoding(self) -> str | None:
+        """The session's ``default_encoding`` for a response whose headers name no charset.
+
+        A callable default is called (with this response) once, on first need, and its
+        answer kept; ``None`` when the session has none or the callable answered ``None``.
+        """
+        fallback = self.__dict__.get("_default_encoding")
+        if fallback is None or isinstance(fallback, str):
+            return fallback
+        # Cleared before the call, so a callable that reads ``text`` gets the apparent
+        # encoding instead of recursing.
+        self.__dict__["_default_encoding"] = None
+        answer = fallback(self)
+        self.__dict__["_default_encoding"] = answer
+        return answer  # type: ignore[no-any-return]
+
     def iter_content(
         self, chunk_size: int | None = 1, decode_unicode: bool = False
     ) -> Iterator[Any]:
-        """Iterates over the response data.  When stream=True is set on the
-        request, this avoids reading the content at once into memory for
-        large responses.  The chunk size is the number of bytes it should
-        read into memory.  This is not necessarily the length of each item
-        returned as decoding can take place.
+        """Yield the body in pieces, decoding ``gzip``/``deflate``/``br``/``zstd`` on the way.
 
-        chunk_size must be of type int or None. A value of None will
-        function differently depending on the value of `stream`.
-        stream=True will read data as it arrives in whatever size the
-        chunks are received. If stream=False, data is returned as
-        a single chunk.
+        With ``stream=True`` on the request the body comes from the network as it is iterated,
+        so memory use stays bounded by ``chunk_size``. Every piece but the last has exactly
+        ``chunk_size`` bytes, also for chunked transfer coding (requests yields whatever the
+        network delivered there). ``chunk_size=None`` yields data as it arrives when streaming,
+        and the whole body as one piece otherwise. If the body was already read, it is sliced from
+        memory.
 
-        If decode_unicode is True, content will be decoded using the best
-        available encoding based on the response.
+        :param chunk_size: bytes per piece, or ``None``.
+        :param decode_unicode: yield ``str`` decoded with :attr:`encoding` (or the apparent
+            encoding) instead of ``bytes``.
+        :raises tether.exceptions.StreamConsumedError: the streamed body was already iterated.
+        :raises tether.exceptions.ChunkedEncodingError: the connection broke mid-body.
+        :raises tether.exceptions.ContentDecodingError: a compressed body is corrupt.
         """
         if self._content_consumed and isinstance(self._content, bool):
             raise StreamConsumedError()
         elif chunk_size is not None and not isinstance(chunk_size, int):
             raise TypeError(f"chunk_size must be an int, it is instead a {type(chunk_size)}.")
 
+        # What decode_unicode decodes with: the response itself (its ``encoding`` is read
+        # when iteration starts, as requests does), or the session's default encoding when
+        # the headers named none. That one is resolved now, before the source of the chunks
+        # is chosen, because a callable default may read ``content``.
+        decoder_source: Any = self
+        if decode_unicode and self.encoding is None and "_default_encoding" in self.__dict__:
+            decoder_source = self._fallback_encoding()
+
         chunks: Iterator[Any]
         if self._content_consumed:
-            # simulate reading small chunks of the content
+            # The body is in memory (read by ``content``): slice it.
             chunks = _decoding.iter_slices(self._content, chunk_size)  # type: ignore[arg-type]
         else:
             chunks = self._generate(chunk_size)
 
         if decode_unicode:
-            chunks = _decoding.stream_decode_response_unicode(chunks, self)
+            chunks = _decoding.stream_decode_response_unicode(chunks, decoder_source)
         return chunks
 
     def _generate(self, chunk_size: int | None) -> Iterator[bytes]:
         raw = self.raw
-        chunks = iter_raw(raw, chunk_size)
-        if chunk_size and getattr(raw, "chunked", False):
-            # A chunked body arrives in the server's pieces; re-block them so every chunk
-            # but the last has exactly ``chunk_size`` bytes, whatever the network did.
+        if chunk_size is not None and chunk_size > 0:
+            chunks = iter_raw(raw, read_size(raw, chunk_size))
+        else:
+            chunks = iter_raw(raw, chunk_size)
+        if chunk_size is not None and chunk_size > 0 and needs_rechunk(raw):
+            # A chunked body arrives in the server's pieces, a decoded one in what the
+            # decompressor produced: re-block them so that every chunk but the last has
+            # exactly ``chunk_size`` bytes, whatever the network did.
             chunks = _decoding.rechunk(chunks, chunk_size)
         yield from chunks
         self._content_consumed = True
@@ -712,12 +788,16 @@ class Response:
         decode_unicode: bool = False,
         delimiter: str | bytes | None = None,
     ) -> Iterator[Any]:
-        """Iterates over the response data, one line at a time.  When
-        stream=True is set on the request, this avoids reading the
-        content at once into memory for large responses.
+        """Yield the body one line at a time, without the line terminators.
 
-        Unlike requests, a line ending (or a custom ``delimiter``) that arrives split across
-        two network chunks is recognised as one terminator.
+        Without ``delimiter``, lines are split where ``bytes.splitlines`` (or ``str.splitlines``)
+        would split them: LF, CRLF, CR and the other line boundaries. Unlike requests, a CRLF or a
+        ``delimiter`` that arrives split across two network reads still counts as one terminator,
+        so no spurious empty or joined line appears.
+
+        :param chunk_size: how many bytes to read at a time.
+        :param decode_unicode: yield ``str`` instead of ``bytes``.
+        :param delimiter: a custom line terminator.
         """
         return _decoding.iter_lines(
             self.iter_content(chunk_size=chunk_size, decode_unicode=decode_unicode), delimiter
@@ -725,9 +805,11 @@ class Response:
 
     @property
     def content(self) -> bytes | None:
-        """Content of the response, in bytes."""
+        """The whole body as ``bytes``, with any content coding (gzip, ...) undone.
+
+        Read on first access and kept; ``None`` when the response has no body source.
+        """
         if self._content is False:
-            # Read the contents.
             if self._content_consumed:
                 raise RuntimeError("The content for this response was already consumed")
 
@@ -737,69 +819,59 @@ class Response:
                 self._content = read_all(self.raw) or b""
 
         self._content_consumed = True
-        # don't need to release the connection; that's been handled by urllib3
-        # since we exhausted the data.
+        # Reading to the end already returned the connection to its pool.
         return self._content  # type: ignore[return-value]
 
     @property
     def text(self) -> str:
-        """Content of the response, in unicode.
+        """The body as ``str``.
 
-        If Response.encoding is None, encoding will be guessed using
-        ``charset_normalizer``.
-
-        The encoding of the response content is determined based solely on HTTP
-        headers, following RFC 2616 to the letter. If you can take advantage of
-        non-HTTP knowledge to make a better guess at the encoding, you should
-        set ``r.encoding`` appropriately before accessing this property.
+        The character encoding is :attr:`encoding`, which comes from the ``Content-Type`` header;
+        when the header names none, charset-normalizer guesses one (:attr:`apparent_encoding`).
+        Set :attr:`encoding` yourself before reading ``text`` when you know better. Bytes that do
+        not decode are replaced with U+FFFD.
         """
-        # Try charset from content-type
         content = None
         encoding = self.encoding
 
         if not self.content:
             return ""
 
-        # Fallback to auto-detected encoding.
-        if self.encoding is None:
-            encoding = self.apparent_encoding
+        # No charset in Content-Type: the session's default encoding when it has one, else
+        # a guess from the bytes.
+        if encoding is None:
+            encoding = self._fallback_encoding() or self.apparent_encoding
 
-        # Decode unicode from given encoding.
         try:
             content = str(self.content, encoding, errors="replace")  # type: ignore[arg-type]
         except (LookupError, TypeError):
-            # A LookupError is raised if the encoding was not found which could
-            # indicate a misspelling or similar mistake.
-            #
-            # A TypeError can be raised if encoding is None
-            #
-            # So we try blindly encoding.
+            # An unknown codec name (LookupError) or no encoding at all (TypeError):
+            # decode with the default codec rather than fail.
             content = str(self.content, errors="replace")
 
         return content
 
     def json(self, **kwargs: Any) -> Any:
-        r"""Returns the json-encoded content of a response, if any.
+        """Parse the body as JSON and return the result.
 
-        :param \*\*kwargs: Optional arguments that ``json.loads`` takes.
-        :raises tether.exceptions.JSONDecodeError: If the response body does not
-            contain valid json.
+        Without a declared encoding, the UTF-8/16/32 variant is detected from the first bytes, as
+        RFC 8259 allows.
+
+        :param kwargs: passed to ``json.loads``.
+        :raises tether.exceptions.JSONDecodeError: the body is not valid JSON (this class is also
+            a ``json.JSONDecodeError``).
         """
         content = self.content
         if not self.encoding and content and len(content) > 3:
-            # No encoding set. JSON RFC 4627 section 3 states we should expect
-            # UTF-8, -16 or -32. Detect which one to use; If the detection or
-            # decoding fails, fall back to `self.text` (using charset_normalizer to make
-            # a best guess).
+            # JSON text is UTF-8, -16 or -32 (RFC 8259 §8.1; RFC 4627 §3 told how to
+            # tell them apart from the first four bytes). If that guess fails, fall back
+            # to self.text and its charset detection.
             encoding = _decoding.guess_json_utf(content)
             if encoding is not None:
                 try:
                     return _JSON.loads(content.decode(encoding), **kwargs)
                 except UnicodeDecodeError:
-                    # Wrong UTF codec detected; usually because it's not UTF-8
-                    # but some other 8-bit codec.  This is an RFC violation,
-                    # and the server didn't bother to tell us what codec *was*
-                    # used.
+                    # Not UTF at all (a server sending latin-1 JSON without saying so).
                     pass
                 except _JSONDecodeError as e:
                     raise RequestsJSONDecodeError(e.msg, e.doc, e.pos) from e
@@ -807,13 +879,14 @@ class Response:
         try:
             return _JSON.loads(self.text, **kwargs)
         except _JSONDecodeError as e:
-            # Catch JSON-related errors and raise as tether.JSONDecodeError
-            # This aliases json.JSONDecodeError and simplejson.JSONDecodeError
+            # Re-raised as tether's JSONDecodeError, which is also a json.JSONDecodeError.
             raise RequestsJSONDecodeError(e.msg, e.doc, e.pos) from e
 
     @property
     def links(self) -> dict[str, dict[str, str]]:
-        """Returns the parsed header links of the response, if any."""
+        """The ``Link`` header (RFC 8288) as a dict: each link keyed by its ``rel`` (or its URL when
+        it has none).
+        """
         header = self.headers.get("link")
 
         resolved_links: dict[str, dict[str, str]] = {}
@@ -828,13 +901,13 @@ class Response:
         return resolved_links
 
     def raise_for_status(self) -> None:
-        """Raises :class:`HTTPError`, if one occurred."""
+        """Raise :class:`~tether.exceptions.HTTPError` if the status is 4xx or 5xx; do nothing
+        otherwise. The exception carries this response as ``.response``.
+        """
         http_error_msg = ""
         if isinstance(self.reason, bytes):
-            # We attempt to decode utf-8 first because some servers
-            # choose to localize their reason strings. If the string
-            # isn't utf-8, we fall back to iso-8859-1 for all other
-            # encodings. (See PR #3538)
+            # A reason phrase in bytes: UTF-8 when it decodes (localised phrases), else
+            # Latin-1, which decodes anything.
             try:
                 reason = self.reason.decode("utf-8")
             except UnicodeDecodeError:
@@ -852,10 +925,10 @@ class Response:
             raise HTTPError(http_error_msg, response=self)
 
     def close(self) -> None:
-        """Releases the connection back to the pool. Once this method has been
-        called the underlying ``raw`` object must not be accessed again.
+        """Give the connection back to the pool, or close it if the body was not read to the end.
 
-        *Note: Should not normally need to be called explicitly.*
+        Usually unnecessary: reading the body releases the connection, and a ``with`` block calls
+        this. Do not use :attr:`raw` afterwards.
         """
         if not self._content_consumed:
             self.raw.close()
@@ -863,3 +936,21 @@ class Response:
         release_conn = getattr(self.raw, "release_conn", None)
         if release_conn is not None:
             release_conn()
+
+
+def _apply_default_encoding(response: Response, default: Any) -> None:
+    """Apply ``Session(default_encoding=...)`` to a response fresh from the adapter.
+
+    Only a response whose ``Content-Type`` names no charset is affected, and JSON keeps its
+    UTF-8 (RFC 8259 §8.1): there the headers decide, as in requests. Otherwise a string
+    default becomes :attr:`Response.encoding` (instead of requests' ISO-8859-1 for
+    ``text/*``, or ``None``); a callable default leaves ``encoding`` as ``None`` and is
+    called with the response the first time text has to be decoded.
+    """
+    if not _decoding.charset_is_implied(response.headers.get("content-type")):
+        return
+    if isinstance(default, str):
+        response.encoding = default
+    else:
+        response.encoding = None
+        response.__dict__["_default_encoding"] = default

@@ -1,8 +1,4 @@
-"""
-tether.packages
-~~~~~~~~~~~~~~~
-
-``requests.packages`` once vendored urllib3, idna and chardet; it now aliases the installed
+"""``requests.packages`` once vendored urllib3, idna and chardet; it now aliases the installed
 packages, and code still imports them from there (``from requests.packages.urllib3.util.retry
 import Retry``, ``requests.packages.urllib3.disable_warnings()``). This module gives the same
 names under ``tether.packages``: ``urllib3``, ``idna``, and ``chardet`` (which, as in

@@ -1,8 +1,4 @@
-"""
-tether.structures
-~~~~~~~~~~~~~~~~~
-
-The two data structures requests exposes: a case-insensitive mapping for headers, and the
+"""The two data structures requests exposes: a case-insensitive mapping for headers, and the
 attribute-style lookup dictionary behind ``tether.codes``.
 """
 
@@ -91,7 +87,7 @@ class CaseInsensitiveDict(MutableMapping[str, _VT], Generic[_VT]):
         return isinstance(key, str) and key.lower() in self._store
 
     def lower_items(self) -> Iterator[tuple[str, _VT]]:
-        """Like iteritems(), but with all lowercase keys."""
+        """Iterate over ``(lower-cased key, value)`` pairs; this is what equality compares."""
         return ((lower, pair[1]) for lower, pair in self._store.items())
 
     def __eq__(self, other: object) -> bool:

@@ -1,8 +1,4 @@
-"""
-tether.utils
-~~~~~~~~~~~~
-
-The names ``requests.utils`` (2.34) offers, for code that imports them from there. This module
+"""The names ``requests.utils`` (2.34) offers, for code that imports them from there. This module
 is a facade: the logic lives in tether's private modules (``_urls``, ``_headers``,
 ``_decoding``, ``_body``, ``_cookies``, ``_proxies``, ``_environ``) and tether's own code
 never imports it. It is loaded on first use of ``tether.utils``.

@@ -65,6 +65,8 @@ _IDLE_TIMEOUT = 15.0
 _HOLD_LIMIT = 30.0
 #: TLS handshakes that take longer than this are abandoned.
 _HANDSHAKE_TIMEOUT = 5.0
+#: How long a connection whose TLS handshake failed stays open (see `_serve_connection`).
+_ALERT_LINGER = 0.2
 #: Request heads (request line + headers) larger than this are rejected with 431.
 _MAX_HEAD = 64 * 1024
 _SEND_SLICE = 256 * 1024
@@ -570,11 +572,21 @@ class RawServer:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self.ssl_context is not None:
                 sock.settimeout(_HANDSHAKE_TIMEOUT)
+                tls_sock = self.ssl_context.wrap_socket(
+                    sock, server_side=True, do_handshake_on_connect=False
+                )
                 try:
-                    sock = self.ssl_context.wrap_socket(sock, server_side=True)
+                    tls_sock.do_handshake()
                 except (OSError, ssl.SSLError) as exc:
                     self.tls_errors.append(exc)
+                    # Linger before closing, as real servers do: with TLS 1.3 a client
+                    # learns of a refused client certificate only after its handshake,
+                    # and a close at once makes its request write fail with a bare EOF
+                    # before it can read the alert ("certificate required").
+                    self._stop_event.wait(_ALERT_LINGER)
+                    tls_sock.close()
                     return
+                sock = tls_sock
             sock.settimeout(_POLL)
             self._converse(Connection(self, sock, index))
         finally:

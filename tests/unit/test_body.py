@@ -546,8 +546,9 @@ def test_prepare_body_circular_json_is_invalid_json() -> None:
         _body.prepare_body(None, None, loop)
 
 
-def test_prepare_body_unserialisable_json_type_error_propagates() -> None:
-    # requests wraps only ValueError; a TypeError from json.dumps reaches the caller.
+def test_prepare_body_unserialisable_json_is_invalid_json_and_type_error() -> None:
+    # requests wraps only ValueError; its TypeError reaches the caller. tether raises an
+    # InvalidJSONError that is also that TypeError, so handlers for either catch it.
     theirs = RequestsPreparedRequest()
     theirs.headers = requests.structures.CaseInsensitiveDict()
     unserialisable: Any = {"x": object()}
@@ -555,8 +556,11 @@ def test_prepare_body_unserialisable_json_type_error_propagates() -> None:
         theirs.prepare_body(None, None, unserialisable)
     assert not isinstance(their_info.value, requests.exceptions.RequestException)
     with pytest.raises(TypeError) as info:
-        _body.prepare_body(None, None, {"x": object()})
-    assert not isinstance(info.value, RequestException)
+        _body.prepare_body(None, None, {"x": object()}, request="req")
+    assert isinstance(info.value, InvalidJSONError)
+    assert isinstance(info.value.__cause__, TypeError)
+    assert info.value.request == "req"
+    assert str(their_info.value) in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -492,3 +492,22 @@ def test_iter_lines_decoded_stream_end_to_end() -> None:
     chunks = [data[i : i + 5] for i in range(0, len(data), 5)]
     decoded = _decoding.stream_decode_response_unicode(iter(chunks), "utf-8")
     assert list(_decoding.iter_lines(decoded, None)) == text.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("content_type", "implied"),
+    [
+        (None, True),
+        ("", True),
+        ("text/html", True),
+        ("application/octet-stream", True),
+        ("application/xml; q=1", True),
+        ("text/html; charset=utf-8", False),
+        ('text/plain; CHARSET="koi8-r"', False),
+        ("application/json", False),
+        ("application/json; foo=bar", False),
+        ("application/vnd.api+json", True),  # requests' JSON rule is for application/json only
+    ],
+)
+def test_charset_is_implied(content_type: str | None, implied: bool) -> None:
+    assert _decoding.charset_is_implied(content_type) is implied

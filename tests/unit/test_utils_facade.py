@@ -34,7 +34,9 @@ T: Any = tether.utils
 
 
 def public_names(module: types.ModuleType) -> set[str]:
-    return {name for name in dir(module) if not name.startswith("__")}
+    # "@py_builtins"/"@pytest_ar": pytest's assertion rewriting adds these to modules of a
+    # distribution that registers a pytest plugin, as tether does (--tether-as-requests).
+    return {name for name in dir(module) if not name.startswith(("__", "@"))}
 
 
 def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

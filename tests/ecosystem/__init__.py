@@ -1,0 +1,1 @@
+"""Libraries built on requests, running on tether through the switch (see conftest.py)."""
