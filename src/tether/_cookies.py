@@ -47,10 +47,12 @@ import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, nullcontext
 from http import cookiejar as cookielib
-from http.client import HTTPMessage
+from http.client import HTTPMessage, HTTPResponse
 from http.cookies import Morsel
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlparse, urlsplit, urlunparse, urlunsplit
+
+from urllib3 import HTTPHeaderDict
 
 from ._internal_utils import to_native_string
 
@@ -294,6 +296,17 @@ def extract_cookies_to_jar(jar: cookielib.CookieJar, request: _RequestLike, resp
     """
     original = getattr(response, "_original_response", None)
     if original:
+        if isinstance(original, HTTPResponse):
+            # A real network response: urllib3 built ``response.headers`` from this very
+            # message, and its case-insensitive look-up is far cheaper than the email
+            # message's get_all(), which walks every header (this runs on every response).
+            fields = getattr(response, "headers", None)
+            if (
+                isinstance(fields, HTTPHeaderDict)
+                and "set-cookie" not in fields
+                and "set-cookie2" not in fields
+            ):
+                return
         headers = original.msg
     else:
         # A urllib3 response built without an http.client response (mocks, other

@@ -1,4 +1,4 @@
-"""A bound on interim (``100 Continue``) responses before the final one.
+"""Two limits on what a server may do to one connection: interim responses, and framing.
 
 ``http.client`` skips every ``100 Continue`` a server sends before its final response, with
 no limit on how many: each one is small (status line and header block are bounded by
@@ -9,6 +9,10 @@ timeout fires because bytes keep arriving (curl CVE-2023-38039 class, SECURITY-C
 ``MAX_INTERIM_RESPONSES`` interim responses it raises ``TooManyInterimResponses``, an
 ``http.client.HTTPException``, which urllib3 turns into ``ProtocolError`` (tether's
 ``ConnectionError``) and answers by closing the connection, so it is never reused.
+
+The same class marks a response framed both by ``Transfer-Encoding: chunked`` and by
+``Content-Length`` as closing its connection (RFC 9112 §6.3), so whatever the two framings
+disagree about can never be read as the next response.
 
 The adapter installs the class on each new urllib3 connection (``response_class`` is an
 instance attribute ``http.client`` looks up per response); nothing else changes. Other 1xx
@@ -34,6 +38,15 @@ class BoundedInterimResponse(http.client.HTTPResponse):
     """``http.client.HTTPResponse`` that refuses an endless run of ``100 Continue``."""
 
     _interim_seen = 0
+
+    def begin(self) -> None:
+        super().begin()
+        if self.chunked and "content-length" in self.msg:
+            # Both framings (RFC 9112 §6.3): Transfer-Encoding wins, as in requests, but a
+            # message like this "ought to be handled as an error" (a sign of response
+            # splitting or smuggling), so its connection is not kept for another request
+            # (case 37). http.client closes it once the body has been read.
+            self.will_close = True
 
     def _read_status(self) -> tuple[str, int, str]:
         version, status, reason = super()._read_status()  # type: ignore[misc]

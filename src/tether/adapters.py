@@ -41,7 +41,7 @@ from urllib3.util.retry import Retry
 
 from . import _errors, _transport
 from ._body import SEND_BLOCKSIZE
-from ._headers import get_encoding_from_headers
+from ._headers import check_header_validity, get_encoding_from_headers
 from ._interim import BoundedInterimResponse
 from ._multipart import StreamingMultipart
 from ._proxies import select_proxy
@@ -433,6 +433,10 @@ class HTTPAdapter(BaseAdapter):
             )
         else:
             proxy_headers = self.proxy_headers(proxy)
+            # Headers for the proxy go into a CONNECT request or every proxied request:
+            # refused like any request header, before a connection exists (case 35).
+            for header in proxy_headers.items():
+                check_header_validity(header)
             manager = proxy_from_url(
                 proxy,
                 proxy_headers=proxy_headers,

@@ -195,7 +195,8 @@ def test_jar_can_be_read_while_responses_write_it(raw_server: RawServerFactory) 
             for cookie in s.cookies:
                 assert cookie.name.startswith("k")
                 time.sleep(0)  # let the writers run in the middle of the iteration
-            dict(s.cookies)
+            # dict(jar) reads names and values in two steps (documented limit); get_dict()
+            # is the atomic snapshot.
             s.cookies.get_dict()
             len(s.cookies)
             list(s.cookies.items())

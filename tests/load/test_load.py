@@ -35,7 +35,7 @@ THREADS = 16
 TIMEOUT = 0.2
 #: The longest any single request may take: its timeout, a connect, a resend of a request
 #: a kept-alive connection dropped, and scheduling noise on a loaded machine.
-REQUEST_LIMIT = 4 * TIMEOUT + 1.0
+REQUEST_LIMIT = 4 * TIMEOUT + 2.0
 
 #: What a request may end in besides a response (documented for each fault in docs/security.md).
 DOCUMENTED = (

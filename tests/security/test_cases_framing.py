@@ -80,6 +80,26 @@ def test_case_37_cve_2023_47641_transfer_encoding_beats_content_length(
     )
     server = raw_server(_first_then_real(response))
     assert _two_requests(server) == [b"ok", b"real"]
+    # RFC 9112 §6.3: such a message "ought to be handled as an error"; its connection is
+    # not reused even when nothing follows the chunked body.
+    assert server.connections_accepted == 2
+
+
+def test_case_37_cve_2023_47641_both_framings_close_the_connection_when_streamed(
+    raw_server: RawServerFactory,
+) -> None:
+    response = (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + chunked(b"o", b"k")
+    )
+    server = raw_server(_first_then_real(response))
+    with tether.Session() as s:
+        r = s.get(server.url, stream=True)
+        assert b"".join(r.iter_content(1)) == b"ok"
+        assert s.get(server.url).content == b"real"
+        assert s.get(server.url).content == b"real"
+        assert_pool_clean(s)
+    assert server.connections_accepted == 2
 
 
 @pytest.mark.parametrize(

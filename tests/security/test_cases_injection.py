@@ -251,23 +251,22 @@ def test_case_35_cve_2026_1502_crlf_in_tunnel_host_refused(
     _assert_untouched(proxy)
 
 
+@pytest.mark.parametrize("scheme", ["https", "http"])
 def test_case_35_cve_2026_1502_crlf_in_tunnel_headers_refused(
-    connect_proxy: tuple[RawServer, list[RawRequest]],
+    connect_proxy: tuple[RawServer, list[RawRequest]], scheme: str
 ) -> None:
-    proxy, seen = connect_proxy
+    proxy, _ = connect_proxy
 
     class TunnelHeaderAdapter(HTTPAdapter):
         def proxy_headers(self, proxy: str) -> dict[str, str]:
             return {"X-Tunnel": "a\r\nX-Injected: 1"}
 
     with tether.Session() as s:
-        s.mount("https://", TunnelHeaderAdapter())
-        with pytest.raises(ValueError):
-            s.get("https://127.0.0.1:9/", proxies={"https": proxy.url})
-    # Refused before the tunnel is even asked for.
-    assert all(request.header("x-injected") is None for request in seen)
-    assert all(b"X-Injected" not in request.raw for request in seen)
-    assert proxy.requests == []
+        s.mount(f"{scheme}://", TunnelHeaderAdapter())
+        with pytest.raises(tether.exceptions.InvalidHeader):
+            s.get(f"{scheme}://127.0.0.1:9/", proxies={scheme: proxy.url})
+    # Refused before the proxy is even connected to.
+    _assert_untouched(proxy)
 
 
 def test_case_35_cve_2026_1502_crlf_in_proxy_userinfo_stays_inside_basic_credentials(

@@ -82,7 +82,7 @@ def test_case_43_cve_2024_3651_huge_idna_host_rejected_fast(host: str) -> None:
 def test_case_43_cve_2024_3651_many_valid_idna_labels_are_linear() -> None:
     # 1,000 valid non-ASCII labels: encoded label by label, in bounded time.
     host = ("\u00e9" * 50 + ".") * 1_000 + "test"
-    with wall_clock(0.5):
+    with wall_clock(1.0):
         try:
             tether.Request("GET", f"http://{host}/").prepare()
         except tether.exceptions.InvalidURL:
