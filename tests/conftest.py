@@ -39,4 +39,11 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     home: Path = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("USERPROFILE", str(home))
+    # Tests write ~/.netrc and expect the next request to see it at once; production code
+    # re-checks the default netrc location at most once a second (tests/unit/test_environ.py
+    # covers that window itself).
+    import tether._environ
+
+    monkeypatch.setattr(tether._environ, "NETRC_RECHECK_SECONDS", 0.0)
+    tether._environ.clear_caches()
     yield

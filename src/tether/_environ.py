@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -83,48 +84,42 @@ def _netrc_location() -> tuple[str, os.stat_result] | None:
     """The netrc file in use and its ``stat()``, or None."""
     override = getenv("NETRC")
     if override is not None:
-        candidates: tuple[str, ...] = (os.path.expanduser(override),)
-        absent_key = None
-    else:
-        candidates = _default_netrc_paths(tuple(getenv(name) for name in _HOME_VARIABLES))
-        # No ~/.netrc or ~/_netrc last time? Creating, renaming or deleting a file in the
-        # home directory changes the directory's mtime, so one stat() of the directory tells
-        # whether that answer still holds (instead of one stat() per candidate).
-        absent_key = _home_state(candidates)
-        if absent_key is not None and absent_key == _absent.get("home"):
-            return None
+        # An explicit file: stat it on every call (a rewrite is noticed at once).
+        return _first_existing((os.path.expanduser(override),))
+    candidates = _default_netrc_paths(tuple(getenv(name) for name in _HOME_VARIABLES))
+    # ~/.netrc and ~/_netrc: a stat() per request is a system call on the hot path for a
+    # file that almost never changes, so the answer is kept for NETRC_RECHECK_SECONDS.
+    # A new, changed or removed file is noticed within that time.
+    now = time.monotonic()
+    recent = _recent.get(candidates)
+    if recent is not None and now - recent[0] < NETRC_RECHECK_SECONDS:
+        return recent[1]
+    found = _first_existing(candidates)
+    if len(_recent) >= 8:
+        _recent.clear()
+    _recent[candidates] = (now, found)
+    return found
+
+
+#: How long the location (and stat) of the default netrc file is trusted, in seconds.
+NETRC_RECHECK_SECONDS = 1.0
+_recent: dict[tuple[str, ...], tuple[float, tuple[str, os.stat_result] | None]] = {}
+
+
+def _first_existing(candidates: tuple[str, ...]) -> tuple[str, os.stat_result] | None:
     for location in candidates:
         try:
             # requests tests os.path.exists(); stat() answers that and gives the cache key.
             return location, os.stat(location)
         except (OSError, ValueError):
             continue
-    if absent_key is not None:
-        _absent["home"] = absent_key
     return None
 
 
-#: The home directory state in which no default netrc file existed.
-_absent: dict[str, tuple[str, int, int]] = {}
-
-
-@lru_cache(maxsize=8)
-def _common_directory(candidates: tuple[str, ...]) -> str:
-    directory = os.path.dirname(candidates[0]) if candidates else ""
-    if any(os.path.dirname(c) != directory for c in candidates):
-        return ""
-    return directory
-
-
-def _home_state(candidates: tuple[str, ...]) -> tuple[str, int, int] | None:
-    directory = _common_directory(candidates)
-    if not directory:
-        return None
-    try:
-        st = os.stat(directory)
-    except (OSError, ValueError):
-        return None
-    return (directory, st.st_mtime_ns, st.st_ino)
+def clear_caches() -> None:
+    """Forget the netrc location and parse caches (tests that rewrite ~/.netrc call this)."""
+    _recent.clear()
+    _netrc_cache.clear()
 
 
 def netrc_path() -> str | None:

@@ -631,3 +631,34 @@ def test_atomic_open_creates(tmp_path: Path) -> None:
     with requests.utils.atomic_open(str(tmp_path / "oracle.bin")) as handle:
         handle.write(b"x")
     assert (tmp_path / "oracle.bin").read_bytes() == target.read_bytes()
+
+
+def test_default_netrc_location_is_rechecked_at_most_once_per_window(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The per-request path does not stat ~/.netrc again within NETRC_RECHECK_SECONDS."""
+    import os as _os
+
+    from tether import _environ
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(_environ, "NETRC_RECHECK_SECONDS", 60.0)
+    _environ.clear_caches()
+    calls: list[str] = []
+    real_stat = _os.stat
+
+    def counting_stat(path: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(_environ.os, "stat", counting_stat)
+    assert _environ.get_netrc_auth("http://127.0.0.1/") is None
+    first = len(calls)
+    assert first >= 1
+    for _ in range(50):
+        assert _environ.get_netrc_auth("http://127.0.0.1/") is None
+    assert len(calls) == first
+    # A file created inside the window is picked up once the window has passed.
+    (tmp_path / ".netrc").write_text("machine 127.0.0.1 login u password p\n")
+    monkeypatch.setattr(_environ, "NETRC_RECHECK_SECONDS", 0.0)
+    assert _environ.get_netrc_auth("http://127.0.0.1/") == ("u", "p")
