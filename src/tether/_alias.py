@@ -30,14 +30,12 @@ twice is harmless. The finder costs unrelated imports one ``str.startswith``.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import threading
-from collections.abc import Sequence
-from importlib.abc import Loader, MetaPathFinder
-from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import cast
+
+from ._modalias import ModuleAliasFinder
 
 __all__ = ["RequestsAlreadyImportedError", "install_as_requests", "is_installed"]
 
@@ -61,40 +59,16 @@ def _target_name(alias: str) -> str | None:
     return None
 
 
-class _RequestsAliasImporter(MetaPathFinder, Loader):
+class _RequestsAliasImporter(ModuleAliasFinder):
     """Finder and loader for ``requests`` and ``requests.*``: each loads as tether's module."""
 
     # Marks an installed instance, so that installing again does not add a second one.
     _tether_requests_alias = True
 
-    def find_spec(
-        self,
-        fullname: str,
-        path: Sequence[str] | None = None,
-        target: ModuleType | None = None,
-    ) -> ModuleSpec | None:
-        if not fullname.startswith(_ALIAS) or _target_name(fullname) is None:
+    def target_of(self, alias: str) -> str | None:
+        if not alias.startswith(_ALIAS):
             return None
-        return ModuleSpec(fullname, self)
-
-    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
-        return None  # a placeholder, replaced by exec_module
-
-    def exec_module(self, module: ModuleType) -> None:
-        alias = module.__name__
-        target = _target_name(alias)
-        assert target is not None  # find_spec answers only for these names
-        try:
-            real = importlib.import_module(target)
-        except ModuleNotFoundError as exc:
-            if exc.name != target:
-                raise
-            # Report the name that was asked for (``except ImportError`` probes of optional
-            # submodules read it), as a missing module normally would.
-            raise ModuleNotFoundError(f"No module named {alias!r}", name=alias) from None
-        # The import system reads the module back from sys.modules after exec_module, so
-        # the import statement binds tether's module and the placeholder is dropped.
-        sys.modules[alias] = real
+        return _target_name(alias)
 
 
 def _installed_finder() -> bool:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import sys
-from urllib.parse import quote, unquote, urlparse, urlsplit, urlunparse
+from urllib.parse import quote, unquote, urljoin, urlparse, urlsplit, urlunparse
 
 from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
@@ -332,3 +332,29 @@ def origin(url: str) -> tuple[str, str, int | None]:
     if port is None:
         port = _DEFAULT_PORTS.get(scheme)
     return (scheme, host, port)
+
+
+def join_base_url(base_url: str, url: str | bytes) -> str | bytes:
+    """Resolve a request URL against ``base_url``; absolute URLs are returned unchanged.
+
+    The request URL is taken as relative to the base URL's *path*:
+    ``base_url="https://api.example/v1"`` and ``"/users"`` give
+    ``https://api.example/v1/users`` (a leading slash does not climb to the host's root).
+    """
+    text = url.decode("utf8") if isinstance(url, bytes) else str(url)
+    stripped = text.lstrip()
+    if (
+        "://" in stripped
+        or stripped.lower().startswith(("http:", "https:"))
+        or _has_scheme(stripped)
+    ):
+        return url
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    if not stripped:
+        return base_url
+    return urljoin(base, stripped.lstrip("/") if not stripped.startswith("//") else stripped)
+
+
+def _has_scheme(text: str) -> bool:
+    head, sep, _ = text.partition(":")
+    return bool(sep) and head.isalpha() and "/" not in head and len(head) > 1

@@ -17,7 +17,7 @@ import threading
 import warnings
 from collections.abc import Mapping
 from queue import Empty, Full
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlparse
 
 from urllib3.exceptions import (
@@ -785,35 +785,14 @@ class HTTPAdapter(BaseAdapter):
         timeout = _transport.make_timeout(timeout)
 
         try:
-            resp = conn.urlopen(
-                method=request.method,  # type: ignore[arg-type]
-                url=url,
-                body=body,
-                headers=request.headers,
-                redirect=False,
-                assert_same_host=False,
-                preload_content=False,
-                decode_content=False,
-                retries=self.max_retries,
-                timeout=timeout,
-                chunked=chunked,
-            )
+            resp = self._urlopen(conn, request, url, body, timeout, chunked)
         except _errors.SEND_ERRORS as err:
             # A kept-alive connection the server closed before answering: resend once on a
             # new connection (see "Stale keep-alive connections" above).
             if _reuse.pool is conn and _errors.closed_before_response(err) and _rewound(request):
                 resp = self._resend_on_new_connection(conn, request, url, timeout, chunked)
             else:
-                mapped = _errors.on_send(err, request)
-                if mapped is err:
-                    raise
-                try:
-                    raise mapped from err
-                finally:
-                    # No frame -> exception -> traceback -> frame cycle: whatever the
-                    # failed exchange holds (a half-parsed response and its socket) is
-                    # freed when the caller drops the error, not by a later GC pass.
-                    del mapped
+                _raise_mapped(err, request)
 
         return self.build_response(request, resp)
 
@@ -827,29 +806,50 @@ class HTTPAdapter(BaseAdapter):
     ) -> BaseHTTPResponse:
         _reuse.fresh = True
         try:
-            return conn.urlopen(
-                method=request.method,  # type: ignore[arg-type]
-                url=url,
-                body=request.body,
-                headers=request.headers,
-                redirect=False,
-                assert_same_host=False,
-                preload_content=False,
-                decode_content=False,
-                retries=self.max_retries,
-                timeout=timeout,
-                chunked=chunked,
-            )
+            return self._urlopen(conn, request, url, request.body, timeout, chunked)
         except _errors.SEND_ERRORS as err:
-            mapped = _errors.on_send(err, request)
-            if mapped is err:
-                raise
-            try:
-                raise mapped from err
-            finally:
-                del mapped  # see send()
+            _raise_mapped(err, request)
         finally:
             _reuse.fresh = False
+
+    def _urlopen(
+        self,
+        conn: HTTPConnectionPool,
+        request: PreparedRequest,
+        url: str,
+        body: Any,
+        timeout: TimeoutSauce,
+        chunked: bool,
+    ) -> BaseHTTPResponse:
+        # Through HTTPConnectionPool.urlopen, which mocking libraries patch, with requests'
+        # arguments: no redirects or decoding by urllib3, the adapter's retry policy.
+        return conn.urlopen(
+            method=request.method,  # type: ignore[arg-type]
+            url=url,
+            body=body,
+            headers=request.headers,
+            redirect=False,
+            assert_same_host=False,
+            preload_content=False,
+            decode_content=False,
+            retries=self.max_retries,
+            timeout=timeout,
+            chunked=chunked,
+        )
+
+
+def _raise_mapped(err: BaseException, request: PreparedRequest) -> NoReturn:
+    """Raise the tether exception for a urllib3/socket error from urlopen (or ``err`` itself)."""
+    mapped = _errors.on_send(err, request)
+    if mapped is err:
+        raise err
+    try:
+        raise mapped from err
+    finally:
+        # No frame -> exception -> traceback -> frame cycle: whatever the failed exchange
+        # holds (a half-parsed response and its socket) is freed when the caller drops the
+        # error, not by a later GC pass.
+        del mapped
 
 
 def _clear_closing_idle(manager: PoolManager) -> None:

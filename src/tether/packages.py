@@ -26,13 +26,12 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Sequence
-from importlib.abc import Loader, MetaPathFinder
-from importlib.machinery import ModuleSpec
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 import urllib3
+
+from ._modalias import ModuleAliasFinder
 
 if TYPE_CHECKING:
     import charset_normalizer as chardet
@@ -66,40 +65,16 @@ def _real_name(alias: str) -> str | None:
     return target + dot + rest
 
 
-class _AliasImporter(MetaPathFinder, Loader):
+class _AliasImporter(ModuleAliasFinder):
     """Finder and loader for ``tether.packages.*``: each alias loads as the real module."""
 
     # Marks an installed instance, so that reloading this module does not add a second one.
     _tether_packages_alias = True
 
-    def find_spec(
-        self,
-        fullname: str,
-        path: Sequence[str] | None = None,
-        target: ModuleType | None = None,
-    ) -> ModuleSpec | None:
-        if not fullname.startswith(_PREFIX) or _real_name(fullname) is None:
+    def target_of(self, alias: str) -> str | None:
+        if not alias.startswith(_PREFIX):
             return None
-        return ModuleSpec(fullname, self)
-
-    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
-        return None  # a placeholder module, replaced by exec_module
-
-    def exec_module(self, module: ModuleType) -> None:
-        alias = module.__name__
-        real_name = _real_name(alias)
-        assert real_name is not None  # find_spec only answers for these names
-        try:
-            real = importlib.import_module(real_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != real_name:
-                raise
-            # Report the name that was asked for, as a missing module normally would.
-            raise ModuleNotFoundError(f"No module named {alias!r}", name=alias) from None
-        # The import system takes the module back out of sys.modules after exec_module, so
-        # swapping the entry makes the import statement bind the real module; the
-        # placeholder is dropped.
-        sys.modules[alias] = real
+        return _real_name(alias)
 
 
 def _install() -> None:

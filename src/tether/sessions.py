@@ -33,7 +33,7 @@ from urllib.parse import urljoin, urlparse
 
 from urllib3.util.retry import Retry
 
-from . import _redirects, _urls
+from . import _hops, _redirects, _urls
 from ._body import rewind_body, to_key_val_list
 from ._environ import ca_bundle_from_env, netrc_auth_for_host
 from ._environ import get_netrc_auth as _get_netrc_auth
@@ -47,7 +47,6 @@ from ._proxies import (
     select_proxy,
     should_bypass_proxies,
 )
-from ._reading import drain
 from .adapters import HTTPAdapter
 from .auth import _basic_auth_str
 from .cookies import RequestsCookieJar, cookiejar_from_dict, extract_cookies_to_jar, merge_cookies
@@ -188,18 +187,6 @@ def merge_hooks(request_hooks: Any, session_hooks: Any, dict_class: type = Order
     return merge_setting(request_hooks, session_hooks, dict_class)
 
 
-class _Origin:
-    """tether's per-request bookkeeping, carried on ``PreparedRequest._tether`` across copies:
-    the first URL of a redirect chain and whether auth was given explicitly (``auth=`` on
-    the request or the session), for the redirect rules of SECURITY-CASES cases 07 and 16."""
-
-    __slots__ = ("explicit_auth", "url")
-
-    def __init__(self, url: str, explicit_auth: bool) -> None:
-        self.url = url
-        self.explicit_auth = explicit_auth
-
-
 class SessionRedirectMixin:
     """How a :class:`Session` follows redirects, as a set of methods a subclass may override.
 
@@ -299,7 +286,7 @@ class SessionRedirectMixin:
                 # and no redirect is being followed, so the limit does not apply
                 # (requests drains and decodes it, and raises TooManyRedirects when
                 # max_redirects is 0).
-                _drain_redirect(resp)
+                _hops.drain_redirect(resp)
 
                 if len(resp.history) >= self.max_redirects:
                     raise TooManyRedirects(
@@ -324,7 +311,7 @@ class SessionRedirectMixin:
 
             # Cookies the redirect response set are stored against the request that received
             # it (`req`), not against the copy being rebuilt for the next hop.
-            _rebuild_cookies(self.cookies, prepared_request, req, resp)
+            _hops.rebuild_cookies(self.cookies, prepared_request, req, resp)
 
             # Proxies and credentials are decided again for the new URL.
             proxies = self.rebuild_proxies(prepared_request, proxies)
@@ -347,14 +334,14 @@ class SessionRedirectMixin:
             if yield_requests:
                 yield req
             else:
-                if not rewindable and _is_one_shot_body(prepared_request):
+                if not rewindable and _hops.is_one_shot_body(prepared_request):
                     # A generator or read-once body was consumed by the previous hop; a
                     # 307/308 must re-send it, so fail instead of sending it empty (requests
                     # sends an empty body).
                     raise UnrewindableBodyError("Unable to rewind request body for redirect.")
                 # Marks this request as a hop, so that send() leaves a redirect response's
                 # body to _drain_redirect instead of reading and decoding it (case 28).
-                req.__dict__[_HOP] = True
+                req.__dict__[_hops.HOP] = True
                 try:
                     resp = self.send(
                         req,
@@ -367,7 +354,7 @@ class SessionRedirectMixin:
                         **adapter_kwargs,
                     )
                 finally:
-                    req.__dict__.pop(_HOP, None)
+                    req.__dict__.pop(_hops.HOP, None)
 
                 extract_cookies_to_jar(self.cookies, prepared_request, resp.raw)
 
@@ -405,7 +392,7 @@ class SessionRedirectMixin:
         # by netrc, on any hop (requests replaces it on every hop, even to the same host).
         # Away from the first origin (the previous hop's, for a request not prepared by a
         # session) only an exact `machine` entry applies, never the catch-all `default`.
-        state = _state_of(prepared_request)
+        state = _hops.state_of(prepared_request)
         if state is not None and state.explicit_auth:
             return
         first_url = state.url if state is not None else previous_url
@@ -462,101 +449,6 @@ class SessionRedirectMixin:
         prepared_request.method = _redirects.redirect_method(
             prepared_request.method, response.status_code
         )
-
-
-def _jar_is_empty(jar: cookielib.CookieJar) -> bool:
-    # http.cookiejar keeps cookies in ``_cookies`` ({domain: {path: {name: cookie}}}); an
-    # empty dict means no cookie without walking (and locking) the jar. Anything else is
-    # counted the slow, sure way.
-    stored = getattr(jar, "_cookies", None)
-    if type(stored) is dict and not stored:
-        return True
-    return len(jar) == 0
-
-
-#: Key set in a hop request's ``__dict__`` while ``resolve_redirects`` sends it.
-_HOP = "_tether_hop"
-
-
-def _is_one_shot_body(request: PreparedRequest) -> bool:
-    """Whether the body can only be read once and has no recorded position to rewind to:
-    an iterator (generators included) or a file-like object without ``tell()``. Re-iterable
-    objects (lists of chunks, custom iterables) are not one-shot: they are iterated again."""
-    body = request.body
-    if body is None or isinstance(body, (bytes, str, bytearray, memoryview)):
-        return False
-    if request._body_position is not None:
-        return False
-    return hasattr(body, "__next__") or hasattr(body, "read")
-
-
-def _state_of(request: PreparedRequest) -> _Origin | None:
-    state = request.__dict__.get("_tether")
-    return state if isinstance(state, _Origin) else None
-
-
-def _release(resp: Response) -> None:
-    try:
-        resp.close()
-    except Exception:
-        pass
-
-
-def _drain_redirect(resp: Response) -> None:
-    """Consume a redirect response's body so its connection can be reused.
-
-    requests decodes the body here (``resp.content``); tether reads it undecoded and
-    bounded (SECURITY-CASES case 28). An identity body is kept as ``resp.content``; an
-    encoded one is not decoded and ``resp.content`` is ``b""``.
-    """
-    if resp._content is not False:
-        resp.close()
-        return
-    raw = resp.raw
-    data = drain(raw)
-    encoded = "content-encoding" in resp.headers and resp.headers[
-        "content-encoding"
-    ].strip().lower() not in (
-        "",
-        "identity",
-    )
-    resp._content = b"" if (data is None or encoded) else data
-    resp._content_consumed = True
-    _release(resp)
-
-
-def _rebuild_cookies(
-    session_jar: RequestsCookieJar,
-    prepared_request: PreparedRequest,
-    previous: PreparedRequest,
-    resp: Response,
-) -> None:
-    """Recompute the jar and ``Cookie`` header for the next hop from scratch.
-
-    Cookies set by the redirect response are stored against the request that received them
-    (CVE-2015-2296, case 14); then the session's cookies are merged in and the jar's policy
-    picks what the new URL may receive. Cookies without a domain (every cookie of a
-    ``cookies=`` dict, ``jar.set(name, value)`` without ``domain=``) match any host in
-    cookielib, so they stay with the origin of the first request (SECURITY-CASES case 16).
-    Cookies with a domain, per-request or not, follow the policy: host-only ones go back to
-    their host only, domain ones to that domain.
-    """
-    jar = prepared_request._cookies
-    if jar is None:
-        jar = RequestsCookieJar()
-    extract_cookies_to_jar(jar, previous, resp.raw)
-    merge_cookies(jar, session_jar)
-    state = _state_of(prepared_request)
-    # The first origin of the chain; for a request not prepared by a session, the origin
-    # of the previous hop.
-    first_url = state.url if state is not None else (previous.url or "")
-    if not _redirects.same_origin(first_url, prepared_request.url or ""):
-        scoped = RequestsCookieJar(getattr(jar, "_policy", None))
-        for cookie in list(jar):
-            if cookie.domain:
-                scoped.set_cookie(cookie)
-        jar = scoped
-    prepared_request.prepare_cookies(jar)
 
 
 class Session(SessionRedirectMixin):
@@ -766,9 +658,9 @@ class Session(SessionRedirectMixin):
         # It follows the session jar's policy (requests gives it a fresh default policy; the
         # session's is the one the user chose, and sharing it spares building one).
         merged_cookies = RequestsCookieJar(getattr(self.cookies, "_policy", None))
-        if not _jar_is_empty(self.cookies):
+        if not _hops.jar_is_empty(self.cookies):
             merge_cookies(merged_cookies, self.cookies)
-        if cookies is not None and not _jar_is_empty(cookies):
+        if cookies is not None and not _hops.jar_is_empty(cookies):
             merge_cookies(merged_cookies, cookies)
         else:
             cookies = None
@@ -776,7 +668,7 @@ class Session(SessionRedirectMixin):
         url = request.url
         base_url = getattr(self, "base_url", None)
         if base_url and url is not None:
-            url = _join_base_url(base_url, url)
+            url = _urls.join_base_url(base_url, url)
 
         # Set environment's basic authentication if not explicitly set. netrc is looked up
         # for the *prepared* URL (after ``prepare`` below), the one the connection is made
@@ -807,7 +699,7 @@ class Session(SessionRedirectMixin):
             netrc_auth = get_netrc_auth(p.url or "")
             if netrc_auth is not None:
                 p.prepare_auth(netrc_auth)
-        p.__dict__["_tether"] = _Origin(p.url or "", explicit_auth)
+        p.__dict__["_tether"] = _hops.Origin(p.url or "", explicit_auth)
         return p
 
     def request(
@@ -1033,7 +925,7 @@ class Session(SessionRedirectMixin):
                 pass
 
         # (A redirect answering a hop of resolve_redirects is drained there, undecoded.)
-        if not stream and not (_HOP in request.__dict__ and r.is_redirect):
+        if not stream and not (_hops.HOP in request.__dict__ and r.is_redirect):
             r.content  # noqa: B018
 
         return r
@@ -1203,32 +1095,6 @@ class Session(SessionRedirectMixin):
         from ._cookiestxt import import_cookies
 
         return import_cookies(self.cookies, path)
-
-
-def _join_base_url(base_url: str, url: str | bytes) -> str | bytes:
-    """Resolve a request URL against ``base_url``; absolute URLs are returned unchanged.
-
-    The request URL is taken as relative to the base URL's *path*:
-    ``base_url="https://api.example/v1"`` and ``"/users"`` give
-    ``https://api.example/v1/users`` (a leading slash does not climb to the host's root).
-    """
-    text = url.decode("utf8") if isinstance(url, bytes) else str(url)
-    stripped = text.lstrip()
-    if (
-        "://" in stripped
-        or stripped.lower().startswith(("http:", "https:"))
-        or _has_scheme(stripped)
-    ):
-        return url
-    base = base_url if base_url.endswith("/") else base_url + "/"
-    if not stripped:
-        return base_url
-    return urljoin(base, stripped.lstrip("/") if not stripped.startswith("//") else stripped)
-
-
-def _has_scheme(text: str) -> bool:
-    head, sep, _ = text.partition(":")
-    return bool(sep) and head.isalpha() and "/" not in head and len(head) > 1
 
 
 def session() -> Session:
