@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import selectors
 import socket
-import threading
+import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -101,22 +102,38 @@ def wall_clock(limit: float) -> Iterator[None]:
 _TUNNEL_LIMIT = 10.0
 
 
-def _pipe(source: socket.socket, sink: socket.socket, stop: threading.Event) -> None:
+def _relay(client: socket.socket, upstream: socket.socket) -> None:
+    """Copy bytes both ways between the client and the target until either side closes.
+
+    Both directions run in this one thread. Behind an HTTPS proxy ``client`` is an
+    `ssl.SSLSocket`, and an OpenSSL connection must not be read in one thread while another
+    writes to it: the two calls share its state, and the loser of the race can report a
+    false EOF that cuts the tunnel mid-exchange (a flaky ``RemoteDisconnected``).
+    """
     deadline = time.monotonic() + _TUNNEL_LIMIT
-    while not stop.is_set() and time.monotonic() < deadline:
-        try:
-            data = source.recv(65536)
-        except (TimeoutError, BlockingIOError):
-            continue
-        except OSError:
-            break
-        if not data:
-            break
-        try:
-            sink.sendall(data)
-        except OSError:
-            break
-    stop.set()
+    with selectors.DefaultSelector() as selector:
+        selector.register(client, selectors.EVENT_READ, upstream)
+        selector.register(upstream, selectors.EVENT_READ, client)
+        while time.monotonic() < deadline:
+            ready = [(key.fileobj, key.data) for key, _ in selector.select(0.05)]
+            # Decrypted bytes TLS already holds are invisible to select().
+            held = isinstance(client, ssl.SSLSocket) and client.pending() > 0
+            if held and all(source is not client for source, _ in ready):
+                ready.append((client, upstream))
+            for source, sink in ready:
+                assert isinstance(source, socket.socket)
+                try:
+                    data = source.recv(65536)
+                except (TimeoutError, BlockingIOError, ssl.SSLWantReadError):
+                    continue  # a partial TLS record: wait for the rest
+                except OSError:
+                    return
+                if not data:
+                    return
+                try:
+                    sink.sendall(data)
+                except OSError:
+                    return
 
 
 def connect_proxy_handler(
@@ -142,14 +159,9 @@ def connect_proxy_handler(
         upstream = socket.create_connection((host, int(port)), timeout=2.0)
         upstream.settimeout(0.05)
         conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        stop = threading.Event()
-        back = threading.Thread(target=_pipe, args=(upstream, conn.socket, stop), daemon=True)
-        back.start()
         try:
-            _pipe(conn.socket, upstream, stop)
+            _relay(conn.socket, upstream)
         finally:
-            stop.set()
-            back.join(2.0)
             upstream.close()
             conn.close()
 
