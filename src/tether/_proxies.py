@@ -228,7 +228,7 @@ def _ipv4_int(address: str) -> int:
 
 
 def address_in_network(ip: str, net: str) -> bool:
-    """Tell whether IPv4 address ``ip`` lies in network ``net`` (``"192.168.1.0/24"``)."""
+    """Tell whether IPv4 address ``ip`` lies in network ``net`` (``"198.51.100.0/24"``)."""
     ip_value = _ipv4_int(ip)
     net_address, bits = net.split("/")
     netmask = _ipv4_int(dotted_netmask(int(bits)))

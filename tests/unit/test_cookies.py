@@ -617,11 +617,11 @@ def test_round_trip_values_exactly() -> None:
 
 def test_cookie_from_host_header_scope() -> None:
     jar = cookies.RequestsCookieJar()
-    request = FakeRequest("http://10.0.0.1/", {"Host": "virtual.example"})
+    request = FakeRequest("http://198.0.0.1/", {"Host": "virtual.example"})
     cookies.extract_cookies_to_jar(jar, request, raw_response(b"HTTP/1.1 200 OK\nSet-Cookie: v=1"))
     assert [c.domain for c in jar] == ["virtual.example"]
     assert cookies.get_cookie_header(jar, request) == "v=1"
-    assert cookies.get_cookie_header(jar, FakeRequest("http://10.0.0.1/")) is None
+    assert cookies.get_cookie_header(jar, FakeRequest("http://198.0.0.1/")) is None
 
 
 def test_extract_without_original_response_keeps_set_cookie() -> None:
@@ -786,7 +786,7 @@ def test_host_only_rule_follows_host_header() -> None:
     jar = cookies.RequestsCookieJar()
     cookies.extract_cookies_to_jar(
         jar,
-        FakeRequest("http://10.0.0.1/", {"Host": "example.test"}),
+        FakeRequest("http://198.0.0.1/", {"Host": "example.test"}),
         raw_response(b"HTTP/1.1 200 OK\nSet-Cookie: h=1"),
     )
     assert cookies.get_cookie_header(jar, FakeRequest("http://example.test/")) == "h=1"

@@ -127,7 +127,7 @@ def no_scan_environ(monkeypatch: pytest.MonkeyPatch) -> NoScanEnviron:
         {
             "http_proxy": "http://proxy.test:3128",
             "HTTPS_PROXY": "http://sproxy.test:3128",
-            "NO_PROXY": "internal.test,10.0.0.0/8",
+            "NO_PROXY": "internal.test,198.0.0.0/8",
             "PATH": "/bin",
         }
     )
@@ -145,10 +145,10 @@ def test_proxy_functions_never_scan_environ(no_scan_environ: NoScanEnviron) -> N
     assert _proxies.environ_proxies() == {
         "http": "http://proxy.test:3128",
         "https": "http://sproxy.test:3128",
-        "no": "internal.test,10.0.0.0/8",
+        "no": "internal.test,198.0.0.0/8",
     }
     assert _proxies.should_bypass_proxies("http://a.internal.test/", None) is True
-    assert _proxies.should_bypass_proxies("http://10.1.2.3/", None) is True
+    assert _proxies.should_bypass_proxies("http://198.1.2.3/", None) is True
     assert _proxies.should_bypass_proxies("http://public.test/", None) is False
     assert _proxies.get_environ_proxies("http://public.test/")["http"] == "http://proxy.test:3128"
     request = types.SimpleNamespace(url="https://public.test/")
@@ -233,19 +233,19 @@ BYPASS_CASES: list[tuple[str, str, bool]] = [
     (":1234", "http://a.com:1234/", False),
     ("com:1234", "http://a.com:1234/", True),
     # IPv4 literals and CIDR ranges
-    ("10.0.0.1", "http://10.0.0.1/", True),
-    ("10.0.0.1", "http://10.0.0.1:8080/", True),
-    ("10.0.0.1:8080", "http://10.0.0.1:8080/", False),  # ports don't apply to IP hosts
-    ("10.0.0.0/8", "http://10.20.30.40/", True),
-    ("10.0.0.0/8", "http://11.0.0.1/", False),
-    ("192.168.1.5/24", "http://192.168.1.200/", True),
-    ("192.168.1.5/24", "http://192.168.2.1/", False),
-    ("10.0.0.0/33", "http://10.0.0.1/", False),
+    ("198.0.0.1", "http://198.0.0.1/", True),
+    ("198.0.0.1", "http://198.0.0.1:8080/", True),
+    ("198.0.0.1:8080", "http://198.0.0.1:8080/", False),  # ports don't apply to IP hosts
+    ("198.0.0.0/8", "http://198.20.30.40/", True),
+    ("198.0.0.0/8", "http://11.0.0.1/", False),
+    ("203.0.1.5/24", "http://203.0.1.200/", True),
+    ("203.0.1.5/24", "http://203.0.2.1/", False),
+    ("198.0.0.0/33", "http://198.0.0.1/", False),
     ("1.2.3.4/0", "http://9.9.9.9/", False),
-    ("10.0.0.0/8", "http://10.0.0.1.nip.io/", False),
-    ("0.1", "http://10.0.0.1/", True),  # urllib's suffix step, as in requests
+    ("198.0.0.0/8", "http://198.0.0.1.nip.io/", False),
+    ("0.1", "http://198.0.0.1/", True),  # urllib's suffix step, as in requests
     ("127.0.0.1", "http://127.1/", False),
-    ("10.0.0.0/8", "http://[::ffff:10.0.0.1]/", False),
+    ("198.0.0.0/8", "http://[::ffff:198.0.0.1]/", False),
     # IPv6 literals
     ("::1", "http://[::1]/", True),
     ("::1", "http://[::1]:8080/", True),
@@ -255,7 +255,7 @@ BYPASS_CASES: list[tuple[str, str, bool]] = [
     ("2001:db8::/32", "http://[2001:db8::1]/", False),
     # '*'
     ("*", "http://anything.test/", True),
-    ("*", "http://10.0.0.1:8080/", True),
+    ("*", "http://198.0.0.1:8080/", True),
     ("*", "http://[::1]/", True),
     (" *", "http://anything.test/", False),
     ("example.com,*", "http://other.test/", False),
@@ -286,9 +286,9 @@ def test_should_bypass_proxies_environment(
 
 @pytest.mark.parametrize(
     "url",
-    ["http://example.com:99999/", "http://example.com:abc/", "http://10.0.0.1:99999/"],
+    ["http://example.com:99999/", "http://example.com:abc/", "http://198.0.0.1:99999/"],
 )
-@pytest.mark.parametrize("no_proxy", [None, "", "example.com", "10.0.0.1"])
+@pytest.mark.parametrize("no_proxy", [None, "", "example.com", "198.0.0.1"])
 def test_bad_ports_behave_like_requests(url: str, no_proxy: str | None) -> None:
     # requests only looks at the port (and so only raises ValueError) for name hosts
     # when a no_proxy list is configured.
@@ -338,10 +338,10 @@ def test_no_proxy_argument_overrides_environment(monkeypatch: pytest.MonkeyPatch
 @pytest.mark.parametrize(
     ("url", "expected_host"),
     [
-        ("http://172.16.1.1/", "172.16.1.1"),
-        ("http://172.16.1.1:5000/", "172.16.1.1"),
-        ("http://user:pass@172.16.1.1", "172.16.1.1"),
-        ("http://user:pass@172.16.1.1:5000", "172.16.1.1"),
+        ("http://198.48.1.1/", "198.48.1.1"),
+        ("http://198.48.1.1:5000/", "198.48.1.1"),
+        ("http://user:pass@198.48.1.1", "198.48.1.1"),
+        ("http://user:pass@198.48.1.1:5000", "198.48.1.1"),
         ("http://hostname/", "hostname"),
         ("http://hostname:5000/", "hostname"),
         ("http://user:pass@hostname", "hostname"),
@@ -485,7 +485,7 @@ ENV_BYPASS_CASES = [
     ("anything", {"no": "*,x"}),
     ("::1", {"no": "::1"}),
     ("::1", {"no": "1"}),
-    ("10.0.0.1", {"no": "0.1"}),
+    ("198.0.0.1", {"no": "0.1"}),
     ("host", {"no": " host , other "}),
     ("host", {"no": ""}),
     ("host", {"http": "http://p"}),
@@ -549,7 +549,7 @@ REGISTRY_CASES: list[tuple[str, dict[str, Any] | None, str, bool]] = [
     ("wildcard", {"ProxyEnable": 1, "ProxyOverride": "*.corp.test"}, "x.corp.test", True),
     ("wildcard-case", {"ProxyEnable": 1, "ProxyOverride": "*.CORP.test"}, "x.corp.TEST", True),
     ("wildcard-other", {"ProxyEnable": 1, "ProxyOverride": "*.corp.test"}, "corp.test.evil", False),
-    ("ip-star", {"ProxyEnable": 1, "ProxyOverride": "192.168.*"}, "192.168.4.5", True),
+    ("ip-star", {"ProxyEnable": 1, "ProxyOverride": "203.0.*"}, "203.0.4.5", True),
     ("question", {"ProxyEnable": 1, "ProxyOverride": "host?.test"}, "host1.test", True),
     ("dot-is-literal", {"ProxyEnable": 1, "ProxyOverride": "a.test"}, "aXtest", False),
     ("whole-host", {"ProxyEnable": 1, "ProxyOverride": "intranet"}, "intranet.evil.test", False),
@@ -613,7 +613,7 @@ def test_select_proxy(url: str, proxies: dict[str, str] | None, expected: str | 
 ENV_SETS = [
     {},
     {"http_proxy": "http://hp", "ALL_PROXY": "socks5://ap", "no_proxy": "b.test"},
-    {"HTTPS_PROXY": "http://sp", "NO_PROXY": "10.0.0.0/8"},
+    {"HTTPS_PROXY": "http://sp", "NO_PROXY": "198.0.0.0/8"},
     {"ALL_PROXY": "socks5://ap"},
     {"REQUEST_METHOD": "GET", "HTTP_PROXY": "http://evil", "https_proxy": "http://sp"},
 ]
@@ -629,7 +629,7 @@ RESOLVE_URLS = [
     "http://a.test/",
     "https://a.test/",
     "http://b.test/",
-    "http://10.1.1.1/",
+    "http://198.1.1.1/",
     "ftp://c.test/",
 ]
 
@@ -730,22 +730,22 @@ def test_is_ipv4_address(value: str, expected: bool) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("10.0.0.0/8", True),
-        ("10.0.0.0/32", True),
-        ("10.0.0.0/1", True),
-        ("10.0.0.0/0", False),
-        ("10.0.0.0/33", False),
-        ("10.0.0.0", False),
-        ("10.0.0.0/8/8", False),
+        ("198.0.0.0/8", True),
+        ("198.0.0.0/32", True),
+        ("198.0.0.0/1", True),
+        ("198.0.0.0/0", False),
+        ("198.0.0.0/33", False),
+        ("198.0.0.0", False),
+        ("198.0.0.0/8/8", False),
         ("x/8", False),
-        ("10.0.0.0/ 8", True),
-        ("10.0.0.0/08", True),
-        ("10.0.0.0/+8", True),
+        ("198.0.0.0/ 8", True),
+        ("198.0.0.0/08", True),
+        ("198.0.0.0/+8", True),
         ("10/8", True),
         ("::1/64", False),
         ("/8", False),
-        ("10.0.0.0/", False),
-        ("10.0.0.0/x", False),
+        ("198.0.0.0/", False),
+        ("198.0.0.0/x", False),
     ],
 )
 def test_is_valid_cidr(value: str, expected: bool) -> None:
@@ -769,13 +769,13 @@ def test_dotted_netmask_out_of_range(mask: int) -> None:
 @pytest.mark.parametrize(
     ("ip", "net", "expected"),
     [
-        ("192.168.1.1", "192.168.1.0/24", True),
-        ("192.168.2.1", "192.168.1.0/24", False),
-        ("10.0.0.1", "10.0.0.0/8", True),
-        ("10.0.0.1", "10.0.0.0/0", True),
-        ("10.1", "10.0.0.0/8", True),
-        ("172.16.0.1", "172.16.0.0/12", True),
-        ("172.32.0.1", "172.16.0.0/12", False),
+        ("203.0.1.1", "203.0.1.0/24", True),
+        ("203.0.2.1", "203.0.1.0/24", False),
+        ("198.0.0.1", "198.0.0.0/8", True),
+        ("198.0.0.1", "198.0.0.0/0", True),
+        ("198.1", "198.0.0.0/8", True),
+        ("198.48.0.1", "198.48.0.0/12", True),
+        ("198.64.0.1", "198.48.0.0/12", False),
         ("1.2.3.4", "1.2.3.4/32", True),
         ("1.2.3.5", "1.2.3.4/32", False),
     ],
@@ -788,11 +788,11 @@ def test_address_in_network(ip: str, net: str, expected: bool) -> None:
 @pytest.mark.parametrize(
     ("ip", "net", "error"),
     [
-        ("x", "10.0.0.0/8", OSError),
-        ("10.0.0.1", "10.0.0.0", ValueError),
-        ("10.0.0.1", "10.0.0.0/x", ValueError),
-        ("10.0.0.1", "10.0.0.0/8/8", ValueError),
-        ("10.0.0.1", "10.0.0.0/33", ValueError),
+        ("x", "198.0.0.0/8", OSError),
+        ("198.0.0.1", "198.0.0.0", ValueError),
+        ("198.0.0.1", "198.0.0.0/x", ValueError),
+        ("198.0.0.1", "198.0.0.0/8/8", ValueError),
+        ("198.0.0.1", "198.0.0.0/33", ValueError),
     ],
 )
 def test_address_in_network_errors(ip: str, net: str, error: type[Exception]) -> None:

@@ -467,8 +467,8 @@ def test_dotted_netmask(mask: int) -> None:
 @pytest.mark.parametrize(
     ("ip", "net"),
     [
-        ("192.168.1.1", "192.168.1.0/24"),
-        ("192.168.2.1", "192.168.1.0/24"),
+        ("203.0.1.1", "203.0.1.0/24"),
+        ("203.0.2.1", "203.0.1.0/24"),
         ("x", "1.0.0.0/8"),
         ("1.1.1.1", "1.0.0.0"),
     ],
@@ -478,7 +478,7 @@ def test_address_in_network(ip: str, net: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["1.2.3.4", "1.2.3", "::1", "", "x", "10.0.0.0/8", "10.0.0.0/0", "10.0.0.0/33"]
+    "value", ["1.2.3.4", "1.2.3", "::1", "", "x", "198.0.0.0/8", "198.0.0.0/0", "198.0.0.0/33"]
 )
 def test_ip_predicates(value: str) -> None:
     same("is_ipv4_address", value)
@@ -491,7 +491,7 @@ def test_ip_predicates(value: str) -> None:
 
 ENVS = [
     {},
-    {"http_proxy": "http://hp:1", "NO_PROXY": "skip.test,10.0.0.0/8"},
+    {"http_proxy": "http://hp:1", "NO_PROXY": "skip.test,198.0.0.0/8"},
     {"HTTPS_PROXY": "http://sp:2", "ALL_PROXY": "socks5://ap:3", "no_proxy": "*"},
     {"all_proxy": "socks5://ap:3", "no_proxy": ".skip.test:8080"},
 ]
@@ -500,7 +500,7 @@ URLS = [
     "https://a.test/",
     "http://x.skip.test:8080/",
     "http://skip.test/",
-    "http://10.1.2.3/",
+    "http://198.1.2.3/",
     "http://[::1]/",
     "http:///nohost",
 ]
