@@ -46,4 +46,11 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
 
     monkeypatch.setattr(tether._environ, "NETRC_RECHECK_SECONDS", 0.0)
     tether._environ.clear_caches()
+    # Memoised pure results (prepared URLs, cookie headers): each test starts cold, so a
+    # test that watches which code path runs sees the path it asks for.
+    import tether._cookiecache
+    import tether._urls
+
+    tether._urls.clear_caches()
+    tether._cookiecache.clear()
     yield

@@ -15,7 +15,6 @@ import json as _json
 import os
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
@@ -24,9 +23,11 @@ from .exceptions import FileModeWarning, InvalidJSONError, UnrewindableBodyError
 __all__ = [
     "SEND_BLOCKSIZE",
     "BodyPlan",
+    "ReplayableBody",
     "UnserializableJSONError",
     "body_position",
     "encode_params",
+    "guess_filename",
     "is_stream",
     "prepare_body",
     "rewind_body",
@@ -52,6 +53,34 @@ _FILE_MODE_MESSAGE = (
     "content-length. In Requests 3.0, support will be removed "
     "for files in text mode."
 )
+
+
+class ReplayableBody:
+    """Base of the request bodies tether builds itself (``_multipart.StreamingMultipart``):
+    ``seek(0)`` replays one from its first byte, so a resend always can.
+
+    It lives here so the adapters can recognise such a body without importing
+    ``_multipart``, which loads with the first ``files=`` request.
+    """
+
+    __slots__ = ()
+
+    def tell(self) -> int:
+        raise NotImplementedError
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        raise NotImplementedError
+
+
+def guess_filename(obj: Any) -> Any:
+    """Return the base name of ``obj.name`` (``requests.utils.guess_filename``).
+
+    ``None`` when there is no usable name, or when it looks like ``<stdin>``.
+    """
+    name = getattr(obj, "name", None)
+    if name and isinstance(name, (str, bytes)) and name[0] != "<" and name[-1] != ">":
+        return os.path.basename(name)
+    return None
 
 
 class UnserializableJSONError(InvalidJSONError, TypeError):
@@ -210,7 +239,6 @@ def encode_params(data: Any) -> Any:
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class BodyPlan:
     """What ``prepare_body`` decided; the caller turns it into ``body`` and headers.
 
@@ -221,14 +249,32 @@ class BodyPlan:
     False) and set ``Content-Type: content_type`` unless the caller already has one.
     ``position`` is also set (to 0) for a ``StreamingMultipart`` body, so redirects and
     Digest retries rewind it.
+
+    A plain class rather than a dataclass: ``dataclasses`` (and the ``inspect`` module it
+    imports) would add milliseconds to ``import tether``.
     """
 
-    body: Any
-    content_type: str | None
-    length: int | None
-    chunked: bool
-    is_stream: bool = False
-    position: int | object | None = None
+    __slots__ = ("body", "chunked", "content_type", "is_stream", "length", "position")
+
+    def __init__(
+        self,
+        body: Any,
+        content_type: str | None,
+        length: int | None,
+        chunked: bool,
+        is_stream: bool = False,
+        position: int | object | None = None,
+    ) -> None:
+        self.body = body
+        self.content_type = content_type
+        self.length = length
+        self.chunked = chunked
+        self.is_stream = is_stream
+        self.position = position
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        return f"BodyPlan({fields})"
 
 
 def is_stream(data: Any) -> bool:

@@ -42,22 +42,27 @@ from __future__ import annotations
 import calendar
 import copy
 import re
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, nullcontext
 from http import cookiejar as cookielib
 from http.client import HTTPMessage, HTTPResponse
-from http.cookies import Morsel
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlparse, urlsplit, urlunparse, urlunsplit
 
 from urllib3 import HTTPHeaderDict
 
+from . import _cookiecache
+from ._interim import BoundedInterimResponse
 from ._internal_utils import to_native_string
 
 if TYPE_CHECKING:
+    from http.cookies import Morsel
     from urllib.request import Request as _UrllibRequest
+
+    from typing_extensions import TypeIs
 
 __all__ = [
     "CookieConflictError",
@@ -89,6 +94,10 @@ _CTL_RE = re.compile(r"[\x00-\x1f\x7f]")
 # dot) both when it stores a host-only cookie and when it decides where to return one; the
 # host-only rule must compare against exactly that value, so it uses the same function.
 _eff_request_host: Callable[[Any], tuple[str, str]] = cookielib.eff_request_host  # type: ignore[attr-defined]  # public in the module, missing from typeshed
+
+# Whether cookielib iterates a jar sorted by domain, path and name (older Pythons) or in
+# insertion order; the jar's fast copy keeps the same order as ``iter(jar)``.
+_DEEPVALUES_SORTS = list(cookielib.deepvalues({"b": {"b": 1}, "a": {"a": 2}})) == [2, 1]  # type: ignore[attr-defined]
 
 # Netscape-style ``expires`` as ``Morsel`` carries it.
 _MORSEL_EXPIRES_FORMAT = "%a, %d-%b-%Y %H:%M:%S GMT"
@@ -158,6 +167,10 @@ class TetherCookiePolicy(cookielib.DefaultCookiePolicy):
         ):
             return False
         return super().return_ok_domain(cookie, request)
+
+
+# Its two rules are decided by the cookie and the URL alone, so its results can be memoised.
+_cookiecache.MEMOISED_POLICIES.add(TetherCookiePolicy)
 
 
 class MockRequest:
@@ -283,6 +296,9 @@ def _set_cookie_message(headers: Any) -> HTTPMessage:
     return message
 
 
+_NETWORK_RESPONSE_TYPES = frozenset((HTTPResponse, BoundedInterimResponse))
+
+
 def extract_cookies_to_jar(jar: cookielib.CookieJar, request: _RequestLike, response: Any) -> None:
     """Store in ``jar`` the cookies that ``response`` sets, as they apply to ``request``'s URL.
 
@@ -296,16 +312,30 @@ def extract_cookies_to_jar(jar: cookielib.CookieJar, request: _RequestLike, resp
     """
     original = getattr(response, "_original_response", None)
     if original:
-        if isinstance(original, HTTPResponse):
+        # (http.client's response is an io ABC, so isinstance() runs Python code: the
+        # classes tether's connections produce are recognised by type first.)
+        if type(original) in _NETWORK_RESPONSE_TYPES or isinstance(original, HTTPResponse):
             # A real network response: urllib3 built ``response.headers`` from this very
             # message, and its case-insensitive look-up is far cheaper than the email
             # message's get_all(), which walks every header (this runs on every response).
             fields = getattr(response, "headers", None)
-            if (
+            if type(fields) is HTTPHeaderDict:
+                # Its lower-cased store, read directly (no method call per look-up).
+                stored = fields._container
+                if "set-cookie" not in stored and "set-cookie2" not in stored:
+                    return
+            elif (
                 isinstance(fields, HTTPHeaderDict)
                 and "set-cookie" not in fields
                 and "set-cookie2" not in fields
             ):
+                return
+            if (
+                type(jar) is RequestsCookieJar
+                and type(fields) is HTTPHeaderDict
+                and "extract_cookies" not in jar.__dict__
+            ):
+                _extract_memoised(jar, request, original.msg, fields)
                 return
         headers = original.msg
     else:
@@ -323,6 +353,33 @@ def extract_cookies_to_jar(jar: cookielib.CookieJar, request: _RequestLike, resp
     jar.extract_cookies(
         cast("Any", MockResponse(headers)), cast("_UrllibRequest", MockRequest(request))
     )
+
+
+def _extract_memoised(
+    jar: RequestsCookieJar, request: _RequestLike, message: Any, fields: HTTPHeaderDict
+) -> None:
+    """``jar.extract_cookies`` for a network response, remembering what was accepted for
+    these exact Set-Cookie values (see ``_cookiecache``)."""
+    # The header values, from urllib3's store ([name, value, value ...] per lower-cased name).
+    stored = fields._container
+    values = (*stored.get("set-cookie", "-")[1:], "", *stored.get("set-cookie2", "-")[1:])
+    key = _cookiecache.request_key(request)
+    fingerprint = _cookiecache.policy_fingerprint(jar._policy) if key is not None else None
+    cache_key = (values, *key, fingerprint) if key is not None and fingerprint is not None else None
+    remembered = _cookiecache.remembered_set_cookies(cache_key) if cache_key else None
+    with jar._cookies_lock:
+        if remembered is not None:
+            jar._store_copies(remembered)
+            return
+        # What CookieJar.extract_cookies does, keeping the accepted cookies.
+        shim = cast("_UrllibRequest", MockRequest(request))
+        made = jar.make_cookies(cast("Any", MockResponse(message)), shim)
+        policy = jar._policy
+        accepted = [cookie for cookie in made if policy.set_ok(cookie, shim)]
+        if cache_key is not None:
+            _cookiecache.remember_set_cookies(cache_key, values, accepted)
+        for cookie in accepted:
+            jar.set_cookie(cookie)
 
 
 def get_cookie_header(jar: cookielib.CookieJar, request: _RequestLike) -> str | None:
@@ -343,6 +400,12 @@ def get_cookie_header(jar: cookielib.CookieJar, request: _RequestLike) -> str | 
         and type(jar).add_cookie_header is cookielib.CookieJar.add_cookie_header
     ):
         return None
+    if type(jar) is RequestsCookieJar and "add_cookie_header" not in jar.__dict__:
+        return _cookiecache.cached_cookie_header(jar, request, lambda: _cookie_header(jar, request))
+    return _cookie_header(jar, request)
+
+
+def _cookie_header(jar: cookielib.CookieJar, request: _RequestLike) -> str | None:
     shim = MockRequest(request)
     jar.add_cookie_header(cast("_UrllibRequest", shim))
     return shim.get_new_headers().get("Cookie")
@@ -455,7 +518,7 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         if value is None:
             remove_cookie_by_name(self, name, domain=kwargs.get("domain"), path=kwargs.get("path"))
             return None
-        if isinstance(value, Morsel):
+        if _is_morsel(value):
             cookie = morsel_to_cookie(value)
         else:
             cookie = create_cookie(name, value, **kwargs)
@@ -572,12 +635,55 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         :param other: a ``CookieJar`` or a mapping.
         """
         if isinstance(other, cookielib.CookieJar):
+            if type(other) is RequestsCookieJar and type(self) is RequestsCookieJar:
+                # The same copies, in the same order, without the generic walk and one
+                # method call per cookie (this runs for every request a session sends).
+                self._store_copies(other._ordered_cookies())
+                return
             cookies = _snapshot(other)
             with self._cookies_lock:
                 for cookie in cookies:
-                    self.set_cookie(copy.copy(cookie))
+                    self.set_cookie(_cookiecache.clone_cookie(cookie))
         else:
             super().update(other)
+
+    def _ordered_cookies(self) -> list[cookielib.Cookie]:
+        # The cookies in the order ``iter(jar)`` gives them, read under the lock.
+        with self._cookies_lock:
+            stored = self._cookies
+            if _DEEPVALUES_SORTS:
+                return [
+                    names[name]
+                    for domain in sorted(stored)
+                    for paths in (stored[domain],)
+                    for path in sorted(paths)
+                    for names in (paths[path],)
+                    for name in sorted(names)
+                ]
+            return [
+                cookie
+                for paths in stored.values()
+                for names in paths.values()
+                for cookie in names.values()
+            ]
+
+    def _store_copies(self, cookies: Iterable[cookielib.Cookie]) -> None:
+        # ``self.set_cookie(copy)`` for each cookie, inlined (exact RequestsCookieJar only).
+        clone = _cookiecache.clone_cookie
+        with self._cookies_lock:
+            stored = self._cookies
+            for cookie in cookies:
+                copied = clone(cookie)
+                value = copied.value
+                if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
+                    copied.value = value.replace('\\"', "")
+                paths = stored.get(copied.domain)
+                if paths is None:
+                    paths = stored[copied.domain] = {}
+                names = paths.get(copied.path)
+                if names is None:
+                    names = paths[copied.path] = {}
+                names[copied.name] = copied
 
     def _find(self, name: str, domain: str | None = None, path: str | None = None) -> str | None:
         """The value of the first cookie matching ``name`` (and ``domain``/``path`` when given);
@@ -695,6 +801,13 @@ def create_cookie(name: str, value: str, **kwargs: Any) -> cookielib.Cookie:
     attrs["domain_initial_dot"] = attrs["domain"].startswith(".")
     attrs["path_specified"] = bool(attrs["path"])
     return cookielib.Cookie(**attrs)
+
+
+def _is_morsel(value: object) -> TypeIs[Morsel[Any]]:
+    """``isinstance(value, http.cookies.Morsel)`` without importing ``http.cookies`` (~1 ms of
+    ``import tether``): no Morsel can exist before something has imported that module."""
+    module = sys.modules.get("http.cookies")
+    return module is not None and isinstance(value, module.Morsel)
 
 
 def morsel_to_cookie(morsel: Morsel[Any]) -> cookielib.Cookie:

@@ -53,10 +53,11 @@ __all__ = [
 ]
 
 # HTML 4/5 ``<meta charset=...>`` and ``<meta http-equiv ... content="...;charset=...">``,
-# and the XML declaration's ``encoding=``, as requests matches them.
-_META_CHARSET_RE = re.compile(r'<meta.*?charset=["\']*(.+?)["\'>]', flags=re.I)
-_META_PRAGMA_RE = re.compile(r'<meta.*?content=["\']*;?charset=(.+?)["\'>]', flags=re.I)
-_XML_ENCODING_RE = re.compile(r'^<\?xml.*?encoding=["\']*(.+?)["\'>]')
+# and the XML declaration's ``encoding=``, as requests matches them. Compiled by ``re`` on
+# first use (only the deprecated ``get_encodings_from_content`` needs them).
+_META_CHARSET = r'<meta.*?charset=["\']*(.+?)["\'>]'
+_META_PRAGMA = r'<meta.*?content=["\']*;?charset=(.+?)["\'>]'
+_XML_ENCODING = r'^<\?xml.*?encoding=["\']*(.+?)["\'>]'
 
 # The last character of a chunk that ends a line under ``str.splitlines`` / ``bytes.splitlines``.
 _STR_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
@@ -120,9 +121,9 @@ def get_encodings_from_content(content: str) -> list[str]:
         stacklevel=2,
     )
     return (
-        _META_CHARSET_RE.findall(content)
-        + _META_PRAGMA_RE.findall(content)
-        + _XML_ENCODING_RE.findall(content)
+        re.findall(_META_CHARSET, content, flags=re.I)
+        + re.findall(_META_PRAGMA, content, flags=re.I)
+        + re.findall(_XML_ENCODING, content)
     )
 
 

@@ -38,7 +38,7 @@ from io import BufferedWriter
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from ._proxies import getenv
+from ._proxies import encoded_name, getenv, raw_environ
 
 if TYPE_CHECKING:
     from netrc import NetrcParseError
@@ -74,19 +74,31 @@ _NETRC_CACHE_MAX = 8
 _HOME_VARIABLES = ("USERPROFILE", "HOMEDRIVE", "HOMEPATH") if os.name == "nt" else ("HOME",)
 
 
+_NETRC_KEY = encoded_name("NETRC")
+_HOME_KEYS = tuple(encoded_name(name) for name in _HOME_VARIABLES)
+
+
 @lru_cache(maxsize=8)
-def _default_netrc_paths(home: tuple[str | None, ...]) -> tuple[str, ...]:
+def _default_netrc_paths(home: tuple[object, ...]) -> tuple[str, ...]:
     """``~/.netrc`` and ``~/_netrc`` expanded; ``home`` (the variables' values) is the key."""
     return tuple(os.path.expanduser(f"~/{name}") for name in NETRC_FILES)
 
 
 def _netrc_location() -> tuple[str, os.stat_result] | None:
     """The netrc file in use and its ``stat()``, or None."""
-    override = getenv("NETRC")
+    data = raw_environ()
+    if data is not None:
+        # The usual case, read straight from os.environ's store (see _proxies.getenv);
+        # the home variables' raw values are as good a cache key as decoded ones.
+        override = getenv("NETRC") if _NETRC_KEY in data else None
+        home: tuple[object, ...] = tuple(map(data.get, _HOME_KEYS))
+    else:
+        override = getenv("NETRC")
+        home = tuple(getenv(name) for name in _HOME_VARIABLES)
     if override is not None:
         # An explicit file: stat it on every call (a rewrite is noticed at once).
         return _first_existing((os.path.expanduser(override),))
-    candidates = _default_netrc_paths(tuple(getenv(name) for name in _HOME_VARIABLES))
+    candidates = _default_netrc_paths(home)
     # ~/.netrc and ~/_netrc: a stat() per request is a system call on the hot path for a
     # file that almost never changes, so the answer is kept for NETRC_RECHECK_SECONDS.
     # A new, changed or removed file is noticed within that time.
@@ -207,12 +219,18 @@ def ca_bundle_from_env() -> str | None:
     Empty values are skipped: ``CURL_CA_BUNDLE=""`` must never turn into ``verify=""``, which
     is false and would disable certificate checks (requests #6074, catalogue case 21).
     """
+    data = raw_environ()
+    if data is not None and _CA_KEYS[0] not in data and _CA_KEYS[1] not in data:
+        return None  # neither is set (the usual case), known without decoding anything
     return getenv("REQUESTS_CA_BUNDLE") or getenv("CURL_CA_BUNDLE") or None
+
+
+_CA_KEYS = (encoded_name("REQUESTS_CA_BUNDLE"), encoded_name("CURL_CA_BUNDLE"))
 
 
 # A member's extension is kept on the extracted file (some loaders look at it); anything that
 # is not a plain short extension is dropped so no path separator can reach mkstemp.
-_SAFE_SUFFIX_RE = re.compile(r"\.[A-Za-z0-9_-]{1,16}\Z")
+_SAFE_SUFFIX = r"\.[A-Za-z0-9_-]{1,16}\Z"  # compiled by ``re`` on first use
 
 
 def extract_zipped_paths(path: str) -> str:
@@ -246,7 +264,7 @@ def extract_zipped_paths(path: str) -> str:
     import tempfile
 
     suffix = os.path.splitext(member.rsplit("/", 1)[-1])[1]
-    if not _SAFE_SUFFIX_RE.match(suffix):
+    if not re.match(_SAFE_SUFFIX, suffix):
         suffix = ""
     fd, extracted_path = tempfile.mkstemp(suffix=suffix)
     with os.fdopen(fd, "wb") as handle:

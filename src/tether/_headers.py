@@ -39,6 +39,7 @@ from .structures import CaseInsensitiveDict
 
 __all__ = [
     "accept_encoding",
+    "all_validated",
     "check_header_validity",
     "default_headers",
     "default_user_agent",
@@ -81,6 +82,23 @@ def check_header_validity_cached(header: tuple[Any, Any]) -> None:
         if len(_VALIDATED) >= _VALIDATED_MAX:
             _VALIDATED.clear()
         _VALIDATED[header] = None
+
+
+def all_validated(store: dict[Any, tuple[Any, Any]]) -> bool:
+    """Whether every ``(name, value)`` pair of a case-insensitive dict's store is one
+    :func:`check_header_validity_cached` accepted before (pairs of ``str`` only). Validates
+    (and remembers) pairs not seen yet; False when one needs the full treatment."""
+    for pair in store.values():
+        try:
+            if pair in _VALIDATED:
+                continue
+        except TypeError:  # an unhashable value
+            return False
+        name, value = pair
+        if type(name) is not str or type(value) is not str:
+            return False
+        check_header_validity_cached(pair)
+    return True
 
 
 def check_header_validity(header: tuple[str | bytes, str | bytes]) -> None:

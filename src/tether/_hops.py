@@ -48,9 +48,11 @@ def jar_is_empty(jar: cookielib.CookieJar) -> bool:
     # http.cookiejar keeps cookies in ``_cookies`` ({domain: {path: {name: cookie}}}); an
     # empty dict means no cookie without walking (and locking) the jar. Anything else is
     # counted the slow, sure way.
+    # A non-empty dict may still hold no cookie (cookielib leaves emptied domains behind);
+    # callers only use this to skip work, so "maybe not empty" is answered without a walk.
     stored = getattr(jar, "_cookies", None)
-    if type(stored) is dict and not stored:
-        return True
+    if type(stored) is dict:
+        return not stored
     return len(jar) == 0
 
 

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import bisect
 import io
-import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from urllib3 import filepost
 from urllib3.fields import RequestField
 
-from ._body import to_key_val_list
+from ._body import ReplayableBody, guess_filename, to_key_val_list
 from ._internal_utils import _VALID_HEADER_NAME_RE_STR
 from .exceptions import InvalidHeader
 
@@ -120,26 +118,27 @@ def _check_part(name: Any, filename: Any, content_type: Any, headers: Any) -> No
 # --------------------------------------------------------------------------------------
 
 
-def guess_filename(obj: Any) -> Any:
-    """Return the base name of ``obj.name`` (``requests.utils.guess_filename``).
-
-    ``None`` when there is no usable name, or when it looks like ``<stdin>``.
-    """
-    name = getattr(obj, "name", None)
-    if name and isinstance(name, (str, bytes)) and name[0] != "<" and name[-1] != ">":
-        return os.path.basename(name)
-    return None
-
-
-@dataclass(slots=True)
 class _Part:
-    name: Any
-    filename: Any
-    content_type: Any
-    headers: Any
-    value: Any
-    #: ``value`` is a file-like object whose contents are still to be read.
-    reader: bool = False
+    """One part of a multipart body (a plain class: ``dataclasses`` is slow to import)."""
+
+    __slots__ = ("content_type", "filename", "headers", "name", "reader", "value")
+
+    def __init__(
+        self,
+        name: Any,
+        filename: Any,
+        content_type: Any,
+        headers: Any,
+        value: Any,
+        reader: bool = False,
+    ) -> None:
+        self.name = name
+        self.filename = filename
+        self.content_type = content_type
+        self.headers = headers
+        self.value = value
+        #: ``value`` is a file-like object whose contents are still to be read.
+        self.reader = reader
 
 
 def _collect(files: Any, data: Any) -> list[_Part]:
@@ -226,12 +225,16 @@ def encode_files(files: Any, data: Any) -> tuple[bytes, str]:
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _FileSpan:
-    fileobj: Any
-    start: int
-    size: int
-    name: Any
+    """A streamed file's bytes in the body: ``size`` bytes of ``fileobj`` from ``start``."""
+
+    __slots__ = ("fileobj", "name", "size", "start")
+
+    def __init__(self, fileobj: Any, start: int, size: int, name: Any) -> None:
+        self.fileobj = fileobj
+        self.start = start
+        self.size = size
+        self.name = name
 
 
 _Segment = bytes | _FileSpan
@@ -290,7 +293,7 @@ def _value_bytes(data: Any) -> bytes:
     return buffer.getvalue()
 
 
-class StreamingMultipart:
+class StreamingMultipart(ReplayableBody):
     """A multipart/form-data body read from its files while it is sent.
 
     Produces exactly the bytes ``encode_files(files, data)`` would for the same

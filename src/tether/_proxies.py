@@ -58,6 +58,7 @@ from urllib.parse import SplitResult, unquote, urlsplit
 __all__ = [
     "address_in_network",
     "dotted_netmask",
+    "encoded_name",
     "environ_proxies",
     "get_environ_proxies",
     "getenv",
@@ -68,6 +69,7 @@ __all__ = [
     "proxy_bypass",
     "proxy_bypass_environment",
     "proxy_bypass_registry",
+    "raw_environ",
     "resolve_proxies",
     "resolve_session_proxies",
     "select_proxy",
@@ -89,6 +91,21 @@ _ENVIRON_CLASS = type(os.environ)
 _encode_key: Callable[[str], Any] = os.environ.encodekey
 _decode_value: Callable[[Any], str] = os.environ.decodevalue
 _encoded_names: dict[str, Any] = {}
+
+
+def raw_environ() -> Any:
+    """The genuine os.environ's ``_data`` dict (encoded names and values), or None when
+    os.environ has been replaced by something else."""
+    environ = os.environ
+    return getattr(environ, "_data", None) if type(environ) is _ENVIRON_CLASS else None
+
+
+def encoded_name(name: str) -> Any:
+    """``name`` as a key of :func:`raw_environ`'s dict."""
+    key = _encoded_names.get(name)
+    if key is None:
+        key = _encoded_names[name] = _encode_key(name)
+    return key
 
 
 def getenv(name: str) -> str | None:
@@ -303,8 +320,6 @@ def _no_proxy_matches(parsed: SplitResult, hostname: str, no_proxy: str) -> bool
 # Step 2: the environment / platform check (urllib.request.proxy_bypass semantics)
 # --------------------------------------------------------------------------------------
 
-_PORT_SUFFIX_RE = re.compile(r"(.*):([0-9]*)", re.DOTALL)
-
 
 @lru_cache(maxsize=64)
 def _environment_names(no_proxy: str) -> _Suffixes:
@@ -323,10 +338,11 @@ def _bypass_by_no_proxy(host: str, no_proxy: str) -> bool:
     host = host.lower()
     hostonly = host
     if ":" in host:
-        # urllib strips a trailing ":digits" first (which also trims IPv6 literals).
-        match = _PORT_SUFFIX_RE.fullmatch(host)
-        if match is not None and match.group(2):
-            hostonly = match.group(1)
+        # urllib strips a trailing ":digits" first (which also trims IPv6 literals): its
+        # ``(.*):([0-9]*)`` regex, without compiling one at import time.
+        head, _, port = host.rpartition(":")
+        if port.isdigit() and port.isascii():
+            hostonly = head
     names = _environment_names(no_proxy)
     return names.match(hostonly) or names.match(host)
 

@@ -98,6 +98,74 @@ def pool_key_attributes(
     return host_params, pool_kwargs
 
 
+# --------------------------------------------------------------------------------------
+# Pool look-up
+# --------------------------------------------------------------------------------------
+#
+# ``PoolManager.connection_from_host`` rebuilds and normalises a pool key (a namedtuple of
+# ~40 fields) for every request. The key depends only on the URL's origin and the TLS
+# settings, so the adapter remembers it per ``(origin, verify, cert)`` in the manager it
+# belongs to and asks the manager's container for the pool directly. That look-up is the
+# one ``connection_from_pool_key`` makes (it also keeps the least-recently-used order); a
+# pool the manager dropped (evicted, ``clear()``) is not found and the full path runs.
+
+_KEYS_ATTRIBUTE = "_tether_pool_keys"
+_MAX_KEYS = 256
+
+
+def _origin(url: str) -> str | None:
+    # "scheme://authority" of an http(s) URL, or None. The authority ends at the first "/"
+    # after it, or the URL ends first; anything up to that "/" decides scheme, host and port.
+    if url.startswith("http://"):
+        end = url.find("/", 7)
+    elif url.startswith("https://"):
+        end = url.find("/", 8)
+    else:
+        return None
+    return url if end < 0 else url[:end]
+
+
+def cached_pool(manager: Any, url: str, verify: Any, cert: Any) -> Any:
+    """The pool remembered for this origin and TLS settings, or None."""
+    keys = manager.__dict__.get(_KEYS_ATTRIBUTE)
+    if keys is None:
+        return None
+    # _origin(url), inlined: this runs for every request.
+    if url.startswith("http://"):
+        end = url.find("/", 7)
+    elif url.startswith("https://"):
+        end = url.find("/", 8)
+    else:
+        return None
+    origin = url if end < 0 else url[:end]
+    try:
+        pool_key = keys.get((origin, verify, cert))
+    except TypeError:  # an unhashable cert (a list)
+        return None
+    if pool_key is None:
+        return None
+    return manager.pools.get(pool_key)
+
+
+def remember_pool(manager: Any, url: str, verify: Any, cert: Any, pool: Any) -> None:
+    """Remember the key under which ``manager`` keeps ``pool`` (just returned for ``url``)."""
+    origin = _origin(url)
+    container = getattr(manager.pools, "_container", None)
+    if origin is None or not isinstance(container, dict):
+        return
+    with manager.pools.lock:
+        pool_key = next((key for key, value in container.items() if value is pool), None)
+    if pool_key is None:
+        return
+    keys = manager.__dict__.setdefault(_KEYS_ATTRIBUTE, {})
+    if len(keys) >= _MAX_KEYS:
+        keys.clear()
+    try:
+        keys[(origin, verify, cert)] = pool_key
+    except TypeError:
+        pass
+
+
 def proxy_trust(proxy_verify: bool | str | None, verify: bool | str | None) -> str | None:
     """The CA location an HTTPS proxy's certificate is checked against, or None for no check.
 
@@ -140,6 +208,7 @@ def proxy_ssl_context(trust: str | None) -> ssl.SSLContext:
 
 _TIMEOUTS: dict[Any, Timeout] = {}
 _PLAIN = (int, float, type(None))
+_NO_TIMEOUT = Timeout(connect=None, read=None)
 
 
 def make_timeout(timeout: Any) -> Timeout:
@@ -149,6 +218,8 @@ def make_timeout(timeout: Any) -> Timeout:
     urllib3 treats a ``Timeout`` as an immutable value (it clones it per connection), so
     one object per distinct setting is built and reused.
     """
+    if timeout is None:
+        return _NO_TIMEOUT
     if isinstance(timeout, Timeout):
         return timeout
     # Only plain numbers and None are cached, so 1, 1.0 and True (equal as dict keys) never

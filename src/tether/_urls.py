@@ -171,12 +171,36 @@ def get_idna_encoded_host(host: str) -> str:
         raise UnicodeError
 
 
+#: Prepared URLs by (URL, encoded params): a program sends to the same few URLs again and
+#: again, and preparing one is a pure function of the two strings.
+_PREPARED: dict[tuple[str, str | bytes | None], str] = {}
+_PREPARED_MAX = 1024
+
+
+def clear_caches() -> None:
+    """Forget the prepared URLs (tests that watch which parsing path runs call this)."""
+    _PREPARED.clear()
+
+
 def prepare_url(url: str | bytes, params: str | bytes | None) -> str:
     """Return the URL requests' ``PreparedRequest.prepare_url(url, params)`` would store.
 
     ``params`` is an already-encoded query string, appended to the URL's own query with "&".
     Raises :class:`MissingSchema` or :class:`InvalidURL` as requests does.
     """
+    if type(url) is str:
+        key = (url, params)
+        prepared = _PREPARED.get(key)
+        if prepared is None:
+            prepared = _prepare_url(url, params)
+            if len(_PREPARED) >= _PREPARED_MAX:
+                _PREPARED.clear()
+            _PREPARED[key] = prepared
+        return prepared
+    return _prepare_url(url, params)
+
+
+def _prepare_url(url: str | bytes, params: str | bytes | None) -> str:
     if isinstance(url, bytes):
         url = url.decode("utf8")
     elif not isinstance(url, str):

@@ -20,6 +20,7 @@ from queue import Empty, Full
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlparse
 
+from urllib3 import HTTPHeaderDict as _HTTPHeaderDict
 from urllib3.exceptions import (
     ClosedPoolError,
     ConnectTimeoutError,
@@ -40,14 +41,13 @@ from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
 from . import _errors, _transport
-from ._body import SEND_BLOCKSIZE
+from ._body import SEND_BLOCKSIZE, ReplayableBody
 from ._headers import check_header_validity, get_encoding_from_headers
 from ._interim import BoundedInterimResponse
-from ._multipart import StreamingMultipart
 from ._proxies import select_proxy
 from ._urls import get_auth_from_url, prepend_scheme_if_needed, urldefragauth
 from .auth import _basic_auth_str
-from .cookies import extract_cookies_to_jar
+from .cookies import extract_cookies_to_jar  # noqa: F401  (requests.adapters exposes it)
 from .exceptions import (
     ConnectionError,
     ConnectTimeout,
@@ -62,14 +62,6 @@ from .exceptions import (
 )
 from .models import Response
 from .structures import CaseInsensitiveDict
-
-try:
-    from urllib3.contrib.socks import SOCKSProxyManager
-except ImportError:  # PySocks is an optional extra
-
-    def SOCKSProxyManager(*args: Any, **kwargs: Any) -> Any:  # type: ignore[no-redef]
-        raise InvalidSchema("Missing dependencies for SOCKS support.")
-
 
 if TYPE_CHECKING:
     from urllib3.connectionpool import HTTPConnectionPool
@@ -117,11 +109,37 @@ _exception_names = (
 )
 
 
+def _socks_proxy_manager() -> Any:
+    """``SOCKSProxyManager`` as requests binds it: urllib3's class, or a stand-in that raises
+    InvalidSchema when PySocks is missing. Imported when the first SOCKS proxy is used (or
+    the name is read): ``urllib3.contrib.socks`` and PySocks cost ~1 ms of ``import tether``.
+    A module global once loaded, so patching ``adapters.SOCKSProxyManager`` still works."""
+    bound = globals().get("SOCKSProxyManager")
+    if bound is not None:
+        return bound
+    try:
+        from urllib3.contrib.socks import SOCKSProxyManager as manager
+    except ImportError:  # PySocks is an optional extra
+
+        def manager(*args: Any, **kwargs: Any) -> Any:  # type: ignore[no-redef]
+            raise InvalidSchema("Missing dependencies for SOCKS support.")
+
+        manager.__name__ = manager.__qualname__ = "SOCKSProxyManager"
+    globals()["SOCKSProxyManager"] = manager
+    return manager
+
+
 def __getattr__(name: str) -> Any:
     # DEFAULT_CA_BUNDLE_PATH costs a certifi lookup; compute it when someone asks.
     if name == "DEFAULT_CA_BUNDLE_PATH":
         return _transport.default_ca_bundle()
+    if name == "SOCKSProxyManager":
+        return _socks_proxy_manager()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), "DEFAULT_CA_BUNDLE_PATH", "SOCKSProxyManager"})
 
 
 # --------------------------------------------------------------------------------------
@@ -186,7 +204,11 @@ def _tracked_pool_class(base: type[Any]) -> type:
 
         def _get_conn(self: Any, timeout: float | None = None) -> Any:
             # Looked up on ``base`` at each call, so a patched ``_get_conn`` still runs.
-            return _record_reuse(self, base._get_conn(self, timeout))
+            conn = base._get_conn(self, timeout)
+            if _reuse.fresh or getattr(conn, "sock", None) is None:
+                return _record_reuse(self, conn)
+            _reuse.pool = self  # a kept-alive connection (the usual case, inlined)
+            return conn
 
         new_class = type(base.__name__, (base,), {"_get_conn": _get_conn, "_tether_tracked": True})
         new_class.__module__ = base.__module__
@@ -211,7 +233,7 @@ def _rewound(request: PreparedRequest) -> bool:
     body = request.body
     if body is None or isinstance(body, (bytes, str)):
         return True
-    if isinstance(body, StreamingMultipart):
+    if isinstance(body, ReplayableBody):
         body.seek(0)
         return True
     position = request._body_position
@@ -422,7 +444,7 @@ class HTTPAdapter(BaseAdapter):
         proxy_kwargs.setdefault("blocksize", SEND_BLOCKSIZE)
         if proxy.lower().startswith("socks"):
             username, password = get_auth_from_url(proxy)
-            manager = SOCKSProxyManager(
+            manager = _socks_proxy_manager()(
                 proxy,
                 username=username,
                 password=password,
@@ -526,10 +548,20 @@ class HTTPAdapter(BaseAdapter):
 
         # Make headers case-insensitive (repeated fields joined with ", ", as requests).
         raw_headers = getattr(resp, "headers", None)
-        headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+        headers: CaseInsensitiveDict[str] = response.headers  # the new, empty one
         if raw_headers is not None:
             itermerged = getattr(raw_headers, "itermerged", None)
-            if itermerged is not None:
+            if type(raw_headers) is _HTTPHeaderDict:
+                # urllib3 keeps each field as [name as received, value, value ...] under
+                # its lower-cased name: the pairs itermerged() would give, without a
+                # generator step per field.
+                store = headers._store
+                for lower, field in raw_headers._container.items():
+                    store[lower] = (
+                        field[0],
+                        field[1] if len(field) == 2 else ", ".join(field[1:]),
+                    )
+            elif itermerged is not None:
                 store = headers._store
                 for name, value in itermerged():
                     store[name.lower()] = (name, value)
@@ -546,9 +578,10 @@ class HTTPAdapter(BaseAdapter):
         else:
             response.url = req.url  # type: ignore[assignment]
 
-        # Add new cookies from the server (the response's jar is only built when needed).
+        # Add new cookies from the server. The response's jar is built on first use of
+        # ``response.cookies`` (most programs read the session's jar instead).
         if raw_headers is None or "set-cookie" in raw_headers:
-            extract_cookies_to_jar(response.cookies, req, resp)
+            response.__dict__["_tether_set_cookie"] = (req, resp)
 
         # The response remembers what it answers and which adapter produced it.
         response.request = req
@@ -595,6 +628,18 @@ class HTTPAdapter(BaseAdapter):
         :rtype: urllib3.connectionpool.HTTPConnectionPool
         """
         proxy = select_proxy(request.url or "", proxies) if proxies else None
+        # Without a proxy, the stock key function and a stock PoolManager: the pool found for
+        # this origin and these TLS settings last time (see ``_transport``).
+        memo = (
+            not proxy
+            and type(self.poolmanager) is PoolManager
+            and type(self).build_connection_pool_key_attributes is _STOCK_KEY_ATTRIBUTES
+            and type(request.url) is str
+        )
+        if memo:
+            pool = _transport.cached_pool(self.poolmanager, request.url, verify, cert)  # type: ignore[arg-type]
+            if pool is not None:
+                return pool  # type: ignore[no-any-return]
         try:
             host_params, pool_kwargs = self.build_connection_pool_key_attributes(
                 request, verify, cert
@@ -614,6 +659,8 @@ class HTTPAdapter(BaseAdapter):
             conn = proxy_manager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
         else:
             conn = self.poolmanager.connection_from_host(**host_params, pool_kwargs=pool_kwargs)
+            if memo:
+                _transport.remember_pool(self.poolmanager, request.url, verify, cert, conn)  # type: ignore[arg-type]
 
         return conn
 
@@ -777,7 +824,7 @@ class HTTPAdapter(BaseAdapter):
         )
 
         body = request.body
-        if isinstance(body, StreamingMultipart) and body.tell():
+        if isinstance(body, ReplayableBody) and body.tell():
             # A streamed upload re-sent by hand (a retry loop around Session.send) starts
             # again from its first byte, like a bytes body would.
             body.seek(0)
@@ -836,6 +883,11 @@ class HTTPAdapter(BaseAdapter):
             timeout=timeout,
             chunked=chunked,
         )
+
+
+# The key function ``get_connection_with_tls_context`` may memoise (a subclass's own may
+# return anything, so its pools are looked up the full way every time).
+_STOCK_KEY_ATTRIBUTES = HTTPAdapter.build_connection_pool_key_attributes
 
 
 def _raise_mapped(err: BaseException, request: PreparedRequest) -> NoReturn:

@@ -18,7 +18,7 @@ from http import cookiejar as cookielib  # noqa: F401  (requests.cookies.cookiel
 from http.cookiejar import Cookie as Cookie
 from http.cookiejar import CookieJar as CookieJar
 from http.cookiejar import CookiePolicy as CookiePolicy
-from http.cookies import Morsel as Morsel
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse as urlparse
 from urllib.parse import urlunparse as urlunparse
 
@@ -38,3 +38,19 @@ from ._cookies import merge_cookies as merge_cookies
 from ._cookies import morsel_to_cookie as morsel_to_cookie
 from ._cookies import remove_cookie_by_name as remove_cookie_by_name
 from ._internal_utils import to_native_string as to_native_string
+
+if TYPE_CHECKING:
+    from http.cookies import Morsel as Morsel
+else:
+
+    def __getattr__(name: str) -> object:
+        # PEP 562: ``Morsel`` (``http.cookies``, ~1 ms to import) is bound on first access.
+        if name == "Morsel":
+            from http.cookies import Morsel
+
+            globals()["Morsel"] = Morsel
+            return Morsel
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), "Morsel"})

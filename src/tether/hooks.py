@@ -26,7 +26,12 @@ HOOKS: list[str] = ["response"]
 
 def default_hooks() -> dict[str, list[HookType]]:
     """Return a fresh hooks dictionary: one empty list per event in :data:`HOOKS`."""
-    return {event: [] for event in HOOKS}
+    # A loop, not a comprehension: this runs twice per request, and a comprehension is a
+    # function call of its own before Python 3.12.
+    hooks: dict[str, list[HookType]] = {}
+    for event in HOOKS:
+        hooks[event] = []
+    return hooks
 
 
 def dispatch_hook(

@@ -16,12 +16,22 @@ from collections.abc import Callable, Iterator, Mapping
 from http import cookiejar as cookielib
 from typing import TYPE_CHECKING, Any
 
-from . import _body, _decoding, _multipart, _urls
-from ._headers import check_header_validity, check_header_validity_cached, parse_header_links
+from . import _body, _decoding, _urls
+from ._headers import (
+    all_validated,
+    check_header_validity,
+    check_header_validity_cached,
+    parse_header_links,
+)
 from ._internal_utils import to_native_string
 from ._reading import iter_raw, needs_rechunk, read_all, read_size
 from .auth import HTTPBasicAuth
-from .cookies import _copy_cookie_jar, cookiejar_from_dict, get_cookie_header
+from .cookies import (
+    _copy_cookie_jar,
+    cookiejar_from_dict,
+    extract_cookies_to_jar,
+    get_cookie_header,
+)
 from .exceptions import (
     HTTPError,
     StreamConsumedError,
@@ -51,10 +61,9 @@ from urllib3.fields import RequestField
 from urllib3.filepost import encode_multipart_formdata
 from urllib3.util import parse_url
 
-from ._body import super_len, to_key_val_list
+from ._body import guess_filename, super_len, to_key_val_list
 from ._decoding import guess_json_utf, iter_slices, stream_decode_response_unicode
 from ._internal_utils import unicode_is_ascii
-from ._multipart import guess_filename
 from ._urls import get_auth_from_url, requote_uri
 from .exceptions import (
     ChunkedEncodingError,
@@ -160,7 +169,9 @@ class RequestEncodingMixin:
 
     @staticmethod
     def _encode_files(files: Any, data: Any) -> tuple[bytes, str]:
-        return _multipart.encode_files(files, data)
+        from ._multipart import encode_files  # loaded with the first files= body
+
+        return encode_files(files, data)
 
 
 class RequestHooksMixin:
@@ -418,7 +429,10 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
         :raises tether.exceptions.InvalidHeader: a name or value is not valid.
         """
         self.headers = prepared = CaseInsensitiveDict[Any]()
-        if headers:
+        if type(headers) is CaseInsensitiveDict and all_validated(headers._store):
+            # Every (str name, str value) pair was validated before: share the pairs.
+            prepared._store = headers._store.copy()
+        elif headers:
             store = prepared._store
             for header in headers.items():
                 # Names and values that could split the header block are refused here.
@@ -535,6 +549,10 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
             self.register_hook(event, hook)
 
 
+# ``Response.elapsed`` before the response is timed (a timedelta is immutable: one will do).
+_NO_TIME = datetime.timedelta(0)
+
+
 class Response:
     """A server's answer: status, headers, body, and the request that produced it.
 
@@ -607,7 +625,7 @@ class Response:
 
         #: A ``timedelta`` from just before the request was handed to the adapter to the
         #: moment the response headers were parsed; reading the body is not included.
-        self.elapsed = datetime.timedelta(0)
+        self.elapsed = _NO_TIME
 
         #: The :class:`PreparedRequest` this response answers.
         self.request = None  # type: ignore[assignment]
@@ -619,11 +637,18 @@ class Response:
         """
         jar = self.__dict__.get("cookies")
         if jar is None:
-            jar = self.__dict__["cookies"] = cookiejar_from_dict({})
+            jar = cookiejar_from_dict({})
+            # The adapter leaves the Set-Cookie fields to be read here, on first use.
+            pending = self.__dict__.get("_tether_set_cookie")
+            if pending is not None:
+                extract_cookies_to_jar(jar, *pending)
+            jar = self.__dict__.setdefault("cookies", jar)
+            self.__dict__.pop("_tether_set_cookie", None)
         return jar
 
     @cookies.setter
     def cookies(self, value: Any) -> None:
+        self.__dict__.pop("_tether_set_cookie", None)
         self.__dict__["cookies"] = value
 
     def __enter__(self) -> Response:

@@ -148,10 +148,15 @@ def merge_setting(
         return dict_class()
 
     if dict_class is CaseInsensitiveDict and type(session_setting) is CaseInsensitiveDict:
-        # The per-request headers merge: copy the session's store in one step.
+        # The per-request headers merge: copy the session's store in one step, and look
+        # for None values (removals) in the store itself.
         merged = session_setting.copy()
         if request_setting:
             merged.update(request_setting)
+        store = merged._store
+        for lower in [lower for lower, pair in store.items() if pair[1] is None]:
+            del store[lower]
+        return merged
     else:
         merged = dict_class(to_key_val_list(session_setting))
         if request_setting:
@@ -689,8 +694,11 @@ class Session(SessionRedirectMixin):
             data=request.data,
             json=request.json,
             headers=merge_setting(request.headers, self.headers, dict_class=CaseInsensitiveDict),
-            params=merge_setting(request.params, self.params),
-            auth=merge_setting(auth, self.auth),
+            # (Both empty: whatever merge_setting returns is empty and adds no query.)
+            params=merge_setting(request.params, self.params)
+            if request.params or self.params
+            else None,
+            auth=auth if self.auth is None else merge_setting(auth, self.auth),
             cookies=merged_cookies,
             hooks=merge_hooks(request.hooks, self.hooks),
         )
@@ -956,9 +964,10 @@ class Session(SessionRedirectMixin):
         """
         request_proxies = proxies
         proxies = merge_setting(proxies, self.proxies)
-        stream = merge_setting(stream, self.stream)
-        verify = merge_setting(verify, self.verify)
-        cert = merge_setting(cert, self.cert)
+        # merge_setting's answer when the request leaves a setting at None, without the call.
+        stream = self.stream if stream is None else merge_setting(stream, self.stream)
+        verify = self.verify if verify is None else merge_setting(verify, self.verify)
+        cert = self.cert if cert is None else merge_setting(cert, self.cert)
 
         if request_proxies and self.proxies and url and proxies is not request_proxies:
             # The request's proxy for this URL beats a more specific key of the session's.
@@ -991,7 +1000,9 @@ class Session(SessionRedirectMixin):
         """
         lowered = url.lower()
         for prefix, adapter in self.adapters.items():
-            if lowered.startswith(prefix.lower()):
+            # The URL usually starts with the prefix as written (prepared URLs have a
+            # lower-case scheme); otherwise compare without case.
+            if url.startswith(prefix) or lowered.startswith(prefix.lower()):
                 return adapter
 
         raise InvalidSchema(f"No connection adapters were found for {url!r}")

@@ -1,0 +1,205 @@
+"""Memoised cookie work: the per-request cookie path costs a few dict look-ups when nothing
+changed since the previous request.
+
+``http.cookiejar`` recomputes everything on every message: for the ``Cookie`` header it
+walks the jar and runs each cookie through the policy (re-parsing the request URL about
+eight times); for ``Set-Cookie`` it parses the header, builds ``Cookie`` objects and runs
+them through the policy, once for the response's jar and once again for the session's.
+Both results are pure functions of their inputs, so this module remembers them:
+
+* **Cookie header.** The header cookielib builds is determined by the jar's cookies (every
+  attribute, in iteration order), the request URL and ``Host`` header, the policy's
+  settings and the current second (expiry). An entry stores a snapshot of the cookies'
+  attribute dicts and the window of seconds in which no cookie in it expires; a look-up
+  compares the jar's current attribute dicts with the snapshot, so *any* change (a cookie
+  set, removed, or an attribute edited in place) misses and recomputes.
+* **Set-Cookie.** The cookies cookielib makes from a response and accepts under a policy are
+  determined by the ``Set-Cookie``/``Set-Cookie2`` values, the request URL and ``Host``
+  header and the policy's settings, unless a value carries ``Max-Age`` or ``Expires``
+  (time-dependent; such responses always take cookielib's path). An entry stores the
+  accepted cookies; each jar receives its own copies.
+
+Only the exact :class:`~tether.cookies.RequestsCookieJar` and cookielib's
+``DefaultCookiePolicy`` (or tether's subclass of it) are memoised, and only policies whose
+instance carries no attribute beyond the standard settings: a subclass or a customised
+policy can decide anything, so it always runs the full cookielib path.
+"""
+
+from __future__ import annotations
+
+import operator
+import time
+from collections.abc import Callable, Hashable
+from http import cookiejar as cookielib
+from typing import Any
+
+from .structures import CaseInsensitiveDict
+
+__all__ = [
+    "MEMOISED_POLICIES",
+    "cached_cookie_header",
+    "clone_cookie",
+    "policy_fingerprint",
+    "remember_set_cookies",
+    "remembered_set_cookies",
+    "request_key",
+]
+
+#: Policy classes whose decisions depend only on the settings in ``policy_fingerprint``
+#: (``_cookies`` adds ``TetherCookiePolicy``).
+MEMOISED_POLICIES: set[type] = {cookielib.DefaultCookiePolicy}
+
+# How many instance attributes ``DefaultCookiePolicy.__init__`` sets; ``_now`` (the clock
+# cookielib stores on it) may come on top. An instance with more has been customised.
+_POLICY_ATTRIBUTE_COUNT = len(cookielib.DefaultCookiePolicy().__dict__)
+
+#: Entries kept per cache before it is emptied (a program talking to many URLs).
+MAX_ENTRIES = 512
+
+_Key = tuple[Hashable, ...]
+_HEADER_CACHE: dict[_Key, tuple[list[dict[str, Any]], int, float, str | None]] = {}
+_SET_COOKIE_CACHE: dict[_Key, tuple[cookielib.Cookie, ...]] = {}
+
+_new_cookie: Callable[[type], cookielib.Cookie] = object.__new__
+
+
+def clone_cookie(cookie: cookielib.Cookie) -> cookielib.Cookie:
+    """A shallow copy of ``cookie``: what ``copy.copy`` makes, without its generic protocol."""
+    if type(cookie) is not cookielib.Cookie:
+        import copy
+
+        return copy.copy(cookie)
+    new = _new_cookie(cookielib.Cookie)
+    new.__dict__.update(cookie.__dict__)
+    return new
+
+
+_policy_settings = operator.attrgetter(
+    "netscape",
+    "rfc2965",
+    "rfc2109_as_netscape",
+    "hide_cookie2",
+    "strict_domain",
+    "strict_rfc2965_unverifiable",
+    "strict_ns_unverifiable",
+    "strict_ns_domain",
+    "strict_ns_set_initial_dollar",
+    "strict_ns_set_path",
+    "secure_protocols",
+    "_blocked_domains",
+    "_allowed_domains",
+)
+
+
+def policy_fingerprint(policy: Any) -> tuple[Any, ...] | None:
+    """The settings that decide what ``policy`` accepts and returns, or None when the policy
+    is not one whose decisions can be memoised."""
+    if type(policy) not in MEMOISED_POLICIES:
+        return None
+    attributes = policy.__dict__
+    count = len(attributes)
+    if count > _POLICY_ATTRIBUTE_COUNT and not (
+        count == _POLICY_ATTRIBUTE_COUNT + 1 and "_now" in attributes
+    ):
+        return None
+    try:
+        return _policy_settings(policy)
+    except AttributeError:
+        return None
+
+
+def request_key(request: Any, *, sending: bool = False) -> tuple[str, str | None] | None:
+    """``(url, Host header)`` of a prepared request whose headers are tether's own
+    case-insensitive dict; None otherwise (no memoising). ``sending``: the key for the
+    Cookie header, which cookielib does not add when the request already has one (None)."""
+    headers = request.headers
+    if type(headers) is not CaseInsensitiveDict:
+        return None
+    store = headers._store
+    if sending and "cookie" in store:
+        return None
+    url = request.url
+    if type(url) is not str:
+        return None
+    host = store.get("host")
+    return url, (host[1] if host is not None else None)
+
+
+def _cookie_dicts(jar: Any) -> list[dict[str, Any]]:
+    with jar._cookies_lock:
+        return [
+            cookie.__dict__
+            for paths in jar._cookies.values()
+            for names in paths.values()
+            for cookie in names.values()
+        ]
+
+
+def cached_cookie_header(jar: Any, request: Any, compute: Callable[[], str | None]) -> str | None:
+    """The ``Cookie`` header ``compute()`` gives for ``jar`` and ``request``, memoised.
+
+    ``jar`` must be an exact ``RequestsCookieJar`` (the caller checks).
+    """
+    key = request_key(request, sending=True)
+    fingerprint = policy_fingerprint(jar._policy) if key is not None else None
+    if key is None or fingerprint is None:
+        return compute()
+    cache_key = (*key, fingerprint)
+    dicts = _cookie_dicts(jar)
+    entry = _HEADER_CACHE.get(cache_key)
+    if entry is not None:
+        snapshot, valid_from, valid_until, header = entry
+        now = int(time.time())
+        if valid_from <= now < valid_until and snapshot == dicts:
+            return header
+    snapshot = [dict(d) for d in dicts]
+    header = compute()
+    # The second cookielib judged expiry against; until the first cookie still unexpired
+    # then expires, the same cookies give the same header.
+    now_used = getattr(jar, "_now", None)
+    if type(now_used) is int:
+        valid_until = min(
+            (
+                d["expires"]
+                for d in snapshot
+                if d.get("expires") is not None and d["expires"] > now_used
+            ),
+            default=float("inf"),
+        )
+        if len(_HEADER_CACHE) >= MAX_ENTRIES:
+            _HEADER_CACHE.clear()
+        _HEADER_CACHE[cache_key] = (snapshot, now_used, valid_until, header)
+    return header
+
+
+def _time_dependent(values: tuple[str, ...]) -> bool:
+    for value in values:
+        lowered = value.lower()
+        if "max-age" in lowered or "expires" in lowered:
+            return True
+    return False
+
+
+def remembered_set_cookies(cache_key: _Key) -> tuple[cookielib.Cookie, ...] | None:
+    """The accepted cookies stored for ``cache_key`` (copy each before storing it)."""
+    return _SET_COOKIE_CACHE.get(cache_key)
+
+
+def remember_set_cookies(
+    cache_key: _Key,
+    values: tuple[str, ...],
+    accepted: list[cookielib.Cookie],
+) -> None:
+    """Keep copies of the cookies accepted for these Set-Cookie ``values``, unless their
+    result depends on the time."""
+    if _time_dependent(values):
+        return
+    if len(_SET_COOKIE_CACHE) >= MAX_ENTRIES:
+        _SET_COOKIE_CACHE.clear()
+    _SET_COOKIE_CACHE[cache_key] = tuple(clone_cookie(c) for c in accepted)
+
+
+def clear() -> None:
+    """Forget every memoised result (tests; nothing else needs it)."""
+    _HEADER_CACHE.clear()
+    _SET_COOKIE_CACHE.clear()
