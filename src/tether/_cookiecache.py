@@ -135,15 +135,17 @@ def _cookie_dicts(jar: Any) -> list[dict[str, Any]]:
         ]
 
 
-def cached_cookie_header(jar: Any, request: Any, compute: Callable[[], str | None]) -> str | None:
-    """The ``Cookie`` header ``compute()`` gives for ``jar`` and ``request``, memoised.
+def cached_cookie_header(
+    jar: Any, request: Any, compute: Callable[[Any, Any], str | None]
+) -> str | None:
+    """The ``Cookie`` header ``compute(jar, request)`` gives, memoised.
 
     ``jar`` must be an exact ``RequestsCookieJar`` (the caller checks).
     """
     key = request_key(request, sending=True)
     fingerprint = policy_fingerprint(jar._policy) if key is not None else None
     if key is None or fingerprint is None:
-        return compute()
+        return compute(jar, request)
     cache_key = (*key, fingerprint)
     dicts = _cookie_dicts(jar)
     entry = _HEADER_CACHE.get(cache_key)
@@ -153,7 +155,7 @@ def cached_cookie_header(jar: Any, request: Any, compute: Callable[[], str | Non
         if valid_from <= now < valid_until and snapshot == dicts:
             return header
     snapshot = [dict(d) for d in dicts]
-    header = compute()
+    header = compute(jar, request)
     # The second cookielib judged expiry against; until the first cookie still unexpired
     # then expires, the same cookies give the same header.
     now_used = getattr(jar, "_now", None)

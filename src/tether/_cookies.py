@@ -401,7 +401,7 @@ def get_cookie_header(jar: cookielib.CookieJar, request: _RequestLike) -> str | 
     ):
         return None
     if type(jar) is RequestsCookieJar and "add_cookie_header" not in jar.__dict__:
-        return _cookiecache.cached_cookie_header(jar, request, lambda: _cookie_header(jar, request))
+        return _cookiecache.cached_cookie_header(jar, request, _cookie_header)
     return _cookie_header(jar, request)
 
 
@@ -667,23 +667,51 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
                 for cookie in names.values()
             ]
 
+    def _copied_store(self) -> dict[str, dict[str, dict[str, cookielib.Cookie]]]:
+        # The storage an empty jar gets from ``_store_copies(self._ordered_cookies())``
+        # when cookielib iterates in insertion order: the same nesting, copied cookies.
+        clone = _cookiecache.clone_cookie
+        copied: dict[str, dict[str, dict[str, cookielib.Cookie]]] = {}
+        with self._cookies_lock:
+            for paths in self._cookies.values():
+                for names in paths.values():
+                    for cookie in names.values():
+                        new = clone(cookie)
+                        value = new.value
+                        if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
+                            new.value = value.replace('\\"', "")
+                        by_path = copied.get(new.domain)
+                        if by_path is None:
+                            by_path = copied[new.domain] = {}
+                        by_name = by_path.get(new.path)
+                        if by_name is None:
+                            by_name = by_path[new.path] = {}
+                        by_name[new.name] = new
+        return copied
+
     def _store_copies(self, cookies: Iterable[cookielib.Cookie]) -> None:
         # ``self.set_cookie(copy)`` for each cookie, inlined (exact RequestsCookieJar only).
+        # A cookie equal, attribute for attribute, to the one already stored under its
+        # domain, path and name (a server setting the same cookie again) is left in place.
         clone = _cookiecache.clone_cookie
         with self._cookies_lock:
             stored = self._cookies
             for cookie in cookies:
+                domain, path, name = cookie.domain, cookie.path, cookie.name
+                paths = stored.get(domain)
+                if paths is None:
+                    paths = stored[domain] = {}
+                names = paths.get(path)
+                if names is None:
+                    names = paths[path] = {}
+                existing = names.get(name)
+                if existing is not None and existing.__dict__ == cookie.__dict__:
+                    continue
                 copied = clone(cookie)
                 value = copied.value
                 if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
                     copied.value = value.replace('\\"', "")
-                paths = stored.get(copied.domain)
-                if paths is None:
-                    paths = stored[copied.domain] = {}
-                names = paths.get(copied.path)
-                if names is None:
-                    names = paths[copied.path] = {}
-                names[copied.name] = copied
+                names[name] = copied
 
     def _find(self, name: str, domain: str | None = None, path: str | None = None) -> str | None:
         """The value of the first cookie matching ``name`` (and ``domain``/``path`` when given);
@@ -881,6 +909,18 @@ def merge_cookies(
     :raises ValueError: ``cookiejar`` is not a ``CookieJar``.
     :rtype: http.cookiejar.CookieJar
     """
+    if (
+        type(cookiejar) is RequestsCookieJar
+        and type(cookies) is RequestsCookieJar
+        and "update" not in cookiejar.__dict__
+    ):
+        # What cookiejar.update(cookies) does (this runs for every request a session
+        # prepares), without the generic dispatch.
+        if not cookiejar._cookies and not _DEEPVALUES_SORTS:
+            cookiejar._cookies = cookies._copied_store()
+        else:
+            cookiejar._store_copies(cookies._ordered_cookies())
+        return cookiejar
     if not isinstance(cookiejar, cookielib.CookieJar):
         raise ValueError("You can only merge into CookieJar")
     if isinstance(cookies, dict):
