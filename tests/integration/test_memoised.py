@@ -271,3 +271,20 @@ def test_prepared_urls_are_memoised_but_errors_are_not() -> None:
     for _ in range(2):
         with pytest.raises(tether.exceptions.InvalidURL):
             _urls.prepare_url("http://[bad/", None)
+
+
+def test_redirect_responses_keep_their_cookies(raw_server: RawServerFactory) -> None:
+    def handler(request: RawRequest, conn: Connection) -> bytes:
+        if request.target.startswith("/start"):
+            return http_response(302, b"", [("Location", "/end"), ("Set-Cookie", "hop=1")])
+        return http_response(200, request.header("Cookie") or b"-", [("Set-Cookie", "end=2")])
+
+    server = Server(raw_server(handler))
+    with tether.Session() as s, requests.Session() as rs:
+        for session in (s, rs):
+            r = session.get(server.base + "/start")
+            r.history[0].close()
+            assert r.content == b"hop=1"
+            assert r.history[0].cookies.get_dict() == {"hop": "1"}
+            assert r.cookies.get_dict() == {"end": "2"}
+            assert session.cookies.get_dict() == {"hop": "1", "end": "2"}
