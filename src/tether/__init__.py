@@ -23,7 +23,10 @@ import urllib3  # noqa: F401  (requests exposes requests.urllib3)
 from urllib3._version import __version__ as _urllib3_version
 from urllib3.exceptions import DependencyWarning
 
-from . import packages  # noqa: F401  (registers tether.packages.* aliases)
+from . import (
+    cookies,  # noqa: F401  (tether.cookies is there after `import tether`, as in requests)
+    packages,  # noqa: F401  (registers tether.packages.* aliases)
+)
 from .__version__ import (
     __author__,
     __author_email__,

@@ -10,15 +10,22 @@ same origin) are answered by ``_redirects``.
 
 from __future__ import annotations
 
-from http import cookiejar as cookielib
 from typing import TYPE_CHECKING
 
-from . import _redirects
-from ._cookies import RequestsCookieJar, extract_cookies_to_jar, merge_cookies
+from . import _lazycookies, _redirects
 from ._reading import drain
 
 if TYPE_CHECKING:
+    from http import cookiejar as cookielib
+
+    from ._cookies import RequestsCookieJar, extract_cookies_to_jar, merge_cookies
     from .models import PreparedRequest, Response
+else:
+    # Bound when the cookie machinery loads (rebuild_cookies runs inside
+    # Session.resolve_redirects, which loads it): see _lazycookies.
+    __getattr__, __dir__ = _lazycookies.module_names(
+        globals(), "RequestsCookieJar", "extract_cookies_to_jar", "merge_cookies"
+    )
 
 __all__ = [
     "HOP",

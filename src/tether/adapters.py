@@ -40,14 +40,13 @@ from urllib3.util import Timeout as TimeoutSauce
 from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
-from . import _errors, _transport
+from . import _errors, _lazycookies, _transport
 from ._body import SEND_BLOCKSIZE, ReplayableBody
 from ._headers import check_header_validity, get_encoding_from_headers
 from ._interim import BoundedInterimResponse
 from ._proxies import select_proxy
 from ._urls import get_auth_from_url, prepend_scheme_if_needed, urldefragauth
 from .auth import _basic_auth_str
-from .cookies import extract_cookies_to_jar  # noqa: F401  (requests.adapters exposes it)
 from .exceptions import (
     ConnectionError,
     ConnectTimeout,
@@ -67,7 +66,12 @@ if TYPE_CHECKING:
     from urllib3.connectionpool import HTTPConnectionPool
     from urllib3.response import BaseHTTPResponse
 
+    from .cookies import extract_cookies_to_jar as extract_cookies_to_jar
     from .models import PreparedRequest
+
+# requests.adapters exposes extract_cookies_to_jar; bound when the cookie machinery loads
+# (see _lazycookies).
+_cookie_attribute, _cookie_dir = _lazycookies.module_names(globals(), "extract_cookies_to_jar")
 
 __all__ = [
     "DEFAULT_POOLBLOCK",
@@ -135,11 +139,11 @@ def __getattr__(name: str) -> Any:
         return _transport.default_ca_bundle()
     if name == "SOCKSProxyManager":
         return _socks_proxy_manager()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _cookie_attribute(name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), "DEFAULT_CA_BUNDLE_PATH", "SOCKSProxyManager"})
+    return sorted({*_cookie_dir(), "DEFAULT_CA_BUNDLE_PATH", "SOCKSProxyManager"})
 
 
 # --------------------------------------------------------------------------------------

@@ -23,16 +23,20 @@ from builtins import str as str
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlparse as urlparse
 
-from . import _digest
+from . import _digest, _lazycookies
 from ._body import is_stream as _is_stream
-from ._cookies import extract_cookies_to_jar as extract_cookies_to_jar
 from ._headers import parse_dict_header as parse_dict_header
 from ._internal_utils import to_native_string as to_native_string
 from ._urls import origin as _origin
 from .exceptions import InvalidURL, UnrewindableBodyError
 
 if TYPE_CHECKING:
+    from ._cookies import extract_cookies_to_jar as extract_cookies_to_jar
     from .models import PreparedRequest, Response
+else:
+    # requests.auth exposes extract_cookies_to_jar; bound when the cookie machinery loads
+    # (see _lazycookies).
+    __getattr__, __dir__ = _lazycookies.module_names(globals(), "extract_cookies_to_jar")
 
 CONTENT_TYPE_FORM_URLENCODED = "application/x-www-form-urlencoded"
 CONTENT_TYPE_MULTI_PART = "multipart/form-data"
@@ -355,3 +359,8 @@ class HTTPDigestAuth(AuthBase):
 
     def __ne__(self, other: Any) -> bool:
         return not self == other
+
+
+# handle_401 names extract_cookies_to_jar: it loads the cookie machinery on first use (a
+# request prepared by a Session or Request.prepare() already has). See _lazycookies.
+_lazycookies.defer_methods(HTTPDigestAuth, "handle_401")

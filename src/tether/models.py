@@ -13,10 +13,9 @@ from __future__ import annotations
 import datetime
 import json as complexjson
 from collections.abc import Callable, Iterator, Mapping
-from http import cookiejar as cookielib
 from typing import TYPE_CHECKING, Any
 
-from . import _body, _decoding, _urls
+from . import _body, _decoding, _lazycookies, _urls
 from ._headers import (
     all_validated,
     check_header_validity,
@@ -26,12 +25,6 @@ from ._headers import (
 from ._internal_utils import to_native_string
 from ._reading import iter_raw, needs_rechunk, read_all, read_size
 from .auth import HTTPBasicAuth
-from .cookies import (
-    _copy_cookie_jar,
-    cookiejar_from_dict,
-    extract_cookies_to_jar,
-    get_cookie_header,
-)
 from .exceptions import (
     HTTPError,
     StreamConsumedError,
@@ -44,7 +37,15 @@ from .status_codes import codes
 from .structures import CaseInsensitiveDict
 
 if TYPE_CHECKING:
+    from http import cookiejar as cookielib
+
     from .adapters import BaseAdapter
+    from .cookies import (
+        _copy_cookie_jar,
+        cookiejar_from_dict,
+        extract_cookies_to_jar,
+        get_cookie_header,
+    )
 
 # Names requests.models has at module level; third-party code imports them from here.
 from io import UnsupportedOperation
@@ -112,12 +113,24 @@ _compat_names = (
 )
 
 
+# Bound when the cookie machinery loads (the first Session, Request.prepare() or
+# Response.cookies): see _lazycookies.
+_cookie_attribute, __dir__ = _lazycookies.module_names(
+    globals(),
+    "cookielib",
+    "_copy_cookie_jar",
+    "cookiejar_from_dict",
+    "extract_cookies_to_jar",
+    "get_cookie_header",
+)
+
+
 def __getattr__(name: str) -> Any:
     if name == "chardet":  # requests.models.chardet: the character detector module
         import charset_normalizer
 
         return charset_normalizer
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _cookie_attribute(name)
 
 
 __all__ = [
@@ -961,6 +974,12 @@ class Response:
         release_conn = getattr(self.raw, "release_conn", None)
         if release_conn is not None:
             release_conn()
+
+
+# Methods that name the cookie globals load them on first use; afterwards they are the
+# plain functions again. See _lazycookies.
+_lazycookies.defer_methods(PreparedRequest, "copy", "prepare_cookies")
+_lazycookies.defer_methods(Response, "cookies")
 
 
 def _apply_default_encoding(response: Response, default: Any) -> None:

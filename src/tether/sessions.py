@@ -27,13 +27,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterable, Mapping, MutableMapping
 from datetime import timedelta
-from http import cookiejar as cookielib
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urljoin, urlparse
 
 from urllib3.util.retry import Retry
 
-from . import _hops, _redirects, _urls
+from . import _hops, _lazycookies, _redirects, _urls
 from ._body import rewind_body, to_key_val_list
 from ._environ import ca_bundle_from_env, netrc_auth_for_host
 from ._environ import get_netrc_auth as _get_netrc_auth
@@ -49,7 +48,6 @@ from ._proxies import (
 )
 from .adapters import HTTPAdapter
 from .auth import _basic_auth_str
-from .cookies import RequestsCookieJar, cookiejar_from_dict, extract_cookies_to_jar, merge_cookies
 from .exceptions import (
     ChunkedEncodingError,
     ContentDecodingError,
@@ -69,9 +67,27 @@ from .status_codes import codes
 from .structures import CaseInsensitiveDict
 
 if TYPE_CHECKING:
+    from http import cookiejar as cookielib
+
     from typing_extensions import Self
 
     from .adapters import BaseAdapter
+    from .cookies import (
+        RequestsCookieJar,
+        cookiejar_from_dict,
+        extract_cookies_to_jar,
+        merge_cookies,
+    )
+else:
+    # Bound when the cookie machinery loads (the first Session): see _lazycookies.
+    __getattr__, __dir__ = _lazycookies.module_names(
+        globals(),
+        "cookielib",
+        "RequestsCookieJar",
+        "cookiejar_from_dict",
+        "extract_cookies_to_jar",
+        "merge_cookies",
+    )
 
 from .models import Response
 
@@ -98,7 +114,6 @@ _reexported = (
     ChunkedEncodingError,
     ContentDecodingError,
     REDIRECT_STATI,
-    cookielib,
     should_bypass_proxies,
     get_environ_proxies,
     resolve_proxies,
@@ -963,7 +978,10 @@ class Session(SessionRedirectMixin):
         :rtype: dict
         """
         request_proxies = proxies
-        proxies = merge_setting(proxies, self.proxies)
+        if not proxies and not self.proxies:
+            proxies = OrderedDict()  # what merge_setting gives for two empty mappings
+        else:
+            proxies = merge_setting(proxies, self.proxies)
         # merge_setting's answer when the request leaves a setting at None, without the call.
         stream = self.stream if stream is None else merge_setting(stream, self.stream)
         verify = self.verify if verify is None else merge_setting(verify, self.verify)
@@ -1106,6 +1124,12 @@ class Session(SessionRedirectMixin):
         from ._cookiestxt import import_cookies
 
         return import_cookies(self.cookies, path)
+
+
+# Methods that name the cookie globals load them on first use (the first Session() does);
+# afterwards they are the plain functions again. See _lazycookies.
+_lazycookies.defer_methods(SessionRedirectMixin, "resolve_redirects")
+_lazycookies.defer_methods(Session, "__init__", "__setstate__", "prepare_request", "send")
 
 
 def session() -> Session:

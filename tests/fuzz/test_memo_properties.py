@@ -94,7 +94,7 @@ def test_memoised_cookie_header_equals_cookielib(
             expires = None if ttl is None else int(clock[0]) + ttl
             jar.set(name, value, domain=domain, path=path, expires=expires, secure=secure)
         elif kind == "del":
-            jar.pop(step[1], None)
+            _cookies.remove_cookie_by_name(jar, step[1])  # every domain and path
         elif kind == "edit":
             for cookie in list(jar):
                 cookie.value = step[1]

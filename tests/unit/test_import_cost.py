@@ -8,9 +8,12 @@ each deferred name is still found where requests has it. No timing is asserted.
 
 from __future__ import annotations
 
+import dis
 import json
 import subprocess
 import sys
+import types
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,11 @@ import pytest
 DEFERRED = {
     # The standard library.
     "dataclasses": "nothing on tether's import path uses it",
+    "http.cookiejar": "the cookie machinery: the first Session, Request.prepare() or cookie name",
+    "urllib.request": "imported by http.cookiejar",
+    "urllib.error": "imported by urllib.request",
+    "urllib.response": "imported by urllib.request",
+    "copy": "the cookie machinery (tether._cookies)",
     "inspect": "imported by dataclasses",
     "ast": "imported by inspect",
     "http.cookies": "tether.cookies.Morsel / tether.compat.Morsel, on first access",
@@ -30,6 +38,8 @@ DEFERRED = {
     "idna": "the first non-ASCII host name",
     "certifi": "the first HTTPS connection pool",
     # tether's own modules that a given program may never need.
+    "tether._cookies": "the cookie machinery (tether._lazycookies.load)",
+    "tether._cookiecache": "imported by tether._cookies",
     "tether._multipart": "the first files= request",
     "tether._persist": "Session.save / Session.load",
     "tether._cookiestxt": "Session.export_cookies / Session.import_cookies",
@@ -147,3 +157,376 @@ print("ok")
 
 def test_multipart_loads_with_the_first_files_body() -> None:
     assert _run(_FILES_UPLOAD_PREPARES).strip() == "ok"
+
+
+# -- The cookie machinery (tether._lazycookies) ---------------------------------------------
+
+_SESSION_LOADS_COOKIES = """
+import sys
+import types
+import tether
+from tether import _lazycookies
+
+modules = ("http.cookiejar", "urllib.request", "copy", "tether._cookies")
+assert not any(m in sys.modules for m in modules), [m for m in modules if m in sys.modules]
+assert not _lazycookies.is_loaded()
+# Until the load, the methods that name cookie globals are stand-ins.
+assert type(vars(tether.Session)["__init__"]) is _lazycookies._Deferred
+s = tether.Session()
+assert all(m in sys.modules for m in modules)
+assert isinstance(s.cookies, tether.cookies.RequestsCookieJar)
+# Afterwards every class holds its own function again: a request runs no extra code.
+assert _lazycookies._stand_ins
+for stand_in in _lazycookies._stand_ins:
+    assert vars(stand_in.owner)[stand_in.name] is stand_in.attribute, stand_in.name
+assert type(vars(tether.Session)["send"]) is types.FunctionType
+assert type(vars(tether.models.Response)["cookies"]) is property
+print("ok")
+"""
+
+
+def test_first_session_loads_the_cookie_machinery() -> None:
+    assert _run(_SESSION_LOADS_COOKIES).strip() == "ok"
+
+
+# Each way of reaching a cookie object before any Session exists loads the machinery and
+# finds the very objects requests' module layout promises.
+_COOKIE_NAME_PROBES = {
+    "facade attribute": "tether.cookies.RequestsCookieJar",
+    "from-import": "__import__('tether.cookies', fromlist=['create_cookie']).create_cookie",
+    "sessions.cookielib": "tether.sessions.cookielib.CookieJar",
+    "models.cookielib": "tether.models.cookielib.CookieJar",
+    "models.get_cookie_header": "tether.models.get_cookie_header",
+    "adapters.extract_cookies_to_jar": "tether.adapters.extract_cookies_to_jar",
+    "auth.extract_cookies_to_jar": "tether.auth.extract_cookies_to_jar",
+    "utils.dict_from_cookiejar": "tether.utils.dict_from_cookiejar",
+    "compat.cookielib": "tether.compat.cookielib.CookieJar",
+    "cookies.copy": "tether.cookies.copy.copy",
+    "Request.prepare": "tether.Request('GET', 'http://127.0.0.1:9/', cookies={'a': '1'}).prepare()",
+    "PreparedRequest.copy": "tether.PreparedRequest().copy()",
+    "Response.cookies": "tether.Response().cookies",
+    "Response.cookies setter": "setattr(tether.Response(), 'cookies', {})",
+}
+
+_PROBE = """
+import sys
+import tether
+assert "http.cookiejar" not in sys.modules
+{expression}
+assert "http.cookiejar" in sys.modules
+import http.cookiejar
+from tether import _cookies
+assert tether.cookies.RequestsCookieJar is _cookies.RequestsCookieJar
+for module in (tether.sessions, tether.models, tether.cookies):
+    assert module.cookielib is http.cookiejar
+for module in (tether.sessions, tether.models, tether.cookies, tether.adapters, tether.auth):
+    assert module.extract_cookies_to_jar is _cookies.extract_cookies_to_jar
+assert tether.sessions.RequestsCookieJar is _cookies.RequestsCookieJar
+assert tether.models.get_cookie_header is _cookies.get_cookie_header
+print("ok")
+"""
+
+
+@pytest.mark.parametrize(
+    "expression", list(_COOKIE_NAME_PROBES.values()), ids=list(_COOKIE_NAME_PROBES)
+)
+def test_cookie_names_load_the_machinery_on_first_use(expression: str) -> None:
+    assert _run(_PROBE.format(expression=expression)).strip() == "ok"
+
+
+_PREPARE_WITHOUT_SESSION = """
+import sys
+import http.cookiejar
+import tether
+jar = http.cookiejar.CookieJar()  # a plain stdlib jar: tether's machinery is not loaded
+assert "tether._cookies" not in sys.modules
+prepared = tether.Request("GET", "http://127.0.0.1:9/", cookies={"a": "1"}).prepare()
+assert prepared.headers["Cookie"] == "a=1", prepared.headers
+assert isinstance(prepared._cookies, tether.cookies.RequestsCookieJar)
+other = tether.PreparedRequest()
+other.prepare(method="GET", url="http://127.0.0.1:9/", cookies=jar)
+assert other._cookies is jar
+print("ok")
+"""
+
+
+def test_request_prepare_without_a_session() -> None:
+    assert _run(_PREPARE_WITHOUT_SESSION).strip() == "ok"
+
+
+_SUBCLASSES_BEFORE_THE_LOAD = """
+import sys
+import tether
+
+
+class MySession(tether.Session):
+    def __init__(self):
+        super().__init__()  # the stand-in binds Session.__init__, not this one
+        self.mine = True
+
+    def send(self, request, **kwargs):
+        return super().send(request, **kwargs)
+
+
+class MyPrepared(tether.PreparedRequest):
+    def prepare_cookies(self, cookies):
+        super().prepare_cookies(cookies)
+        self.headers["X-Mine"] = "1"
+
+
+assert "tether._cookies" not in sys.modules
+# An instance attribute still wins over a deferred method, as over any method.
+other = tether.PreparedRequest()
+other.copy = lambda: "instance"
+assert other.copy() == "instance"
+assert "tether._cookies" not in sys.modules
+p = MyPrepared()
+p.prepare(method="GET", url="http://127.0.0.1:9/", cookies={"a": "1"})
+assert p.headers["Cookie"] == "a=1" and p.headers["X-Mine"] == "1"
+s = MySession()
+assert s.mine and isinstance(s.cookies, tether.cookies.RequestsCookieJar)
+r = tether.Response()
+r.cookies = {"set": "through the property"}
+assert r.cookies == {"set": "through the property"}
+print("ok")
+"""
+
+
+def test_subclasses_and_super_before_the_load() -> None:
+    assert _run(_SUBCLASSES_BEFORE_THE_LOAD).strip() == "ok"
+
+
+_STAR_IMPORTS = """
+import sys
+import tether
+assert "tether._cookies" not in sys.modules
+namespace = {}
+exec("from tether.cookies import *", namespace)
+assert namespace["RequestsCookieJar"] is tether.cookies.RequestsCookieJar
+assert namespace["cookielib"] is sys.modules["http.cookiejar"]
+namespace = {}
+exec("from tether.auth import *", namespace)
+assert namespace["extract_cookies_to_jar"] is tether.cookies.extract_cookies_to_jar
+assert {"RequestsCookieJar", "cookielib", "Morsel"} <= set(dir(tether.cookies))
+assert "merge_cookies" in dir(tether.sessions) and "extract_cookies_to_jar" in dir(tether.adapters)
+print("ok")
+"""
+
+
+def test_star_imports_and_dir_list_the_cookie_names() -> None:
+    # requests.cookies and requests.auth have no __all__: ``import *`` takes every name.
+    assert _run(_STAR_IMPORTS).strip() == "ok"
+
+
+_AS_REQUESTS = """
+import sys
+import tether.as_requests
+import requests
+assert "tether._cookies" not in sys.modules
+assert requests.cookies.RequestsCookieJar is tether.cookies.RequestsCookieJar
+from requests.sessions import cookielib
+import http.cookiejar
+assert cookielib is http.cookiejar
+print("ok")
+"""
+
+
+def test_requests_switch_reaches_the_cookie_names() -> None:
+    assert _run(_AS_REQUESTS).strip() == "ok"
+
+
+# A replacement of a module-level cookie function made before the machinery loads is what
+# the first request calls, whether the patch read the old value first (monkeypatch,
+# mock.patch) or simply assigned; undoing it restores the original.
+_PATCH_BEFORE_FIRST_SESSION = """
+import sys
+
+import pytest
+
+import tether
+
+url = sys.argv[1]
+calls = []
+
+
+def recording(jar, request, response):
+    calls.append(request.url)
+    return tether.cookies.extract_cookies_to_jar(jar, request, response)
+
+
+assert "tether._cookies" not in sys.modules
+patch = pytest.MonkeyPatch()
+patch.setattr(tether.sessions, "extract_cookies_to_jar", recording)
+with tether.Session() as s:
+    s.get(url + "/response-headers?Set-Cookie=a%3D1", timeout=10)
+    assert calls and s.cookies.get("a") == "1", (calls, dict(s.cookies))
+    patch.undo()
+    del calls[:]
+    s.get(url + "/get", timeout=10)
+    assert not calls
+print("ok")
+"""
+
+_ASSIGNED_BEFORE_FIRST_SESSION = """
+import sys
+from unittest import mock
+
+import tether
+
+url = sys.argv[1]
+calls = []
+
+
+def recording(jar, request, response):
+    calls.append(request.url)
+
+
+tether.sessions.extract_cookies_to_jar = recording  # no getattr: nothing is loaded yet
+assert "tether._cookies" not in sys.modules
+# mock.patch.object reads the class __dict__ (the stand-in) and puts it back on exit; the
+# load that happens meanwhile leaves the mock in place.
+canned = tether.Response()
+canned.status_code = 204
+with mock.patch.object(tether.Session, "send", return_value=canned) as send:
+    with tether.Session() as s:
+        assert s.get(url + "/get") is canned and send.called
+assert "tether._cookies" in sys.modules
+assert type(vars(tether.Session)["send"]).__name__ == "_Deferred"
+with tether.Session() as s:
+    r = s.get(url + "/response-headers?Set-Cookie=a%3D1", timeout=10)
+    assert r.status_code == 200 and calls, calls
+    assert "a" not in s.cookies  # the replacement stored nothing
+assert tether.sessions.extract_cookies_to_jar is recording
+assert type(vars(tether.Session)["send"]).__name__ == "function"
+print("ok")
+"""
+
+
+def _run_with(code: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=_TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_monkeypatch_before_the_first_session_is_honoured(httpbin: Any) -> None:
+    assert _run_with(_PATCH_BEFORE_FIRST_SESSION, httpbin.url).strip() == "ok"
+
+
+def test_assignment_before_the_first_session_is_kept(httpbin: Any) -> None:
+    assert _run_with(_ASSIGNED_BEFORE_FIRST_SESSION, httpbin.url).strip() == "ok"
+
+
+_UNPICKLE_IN_FRESH_PROCESS = """
+import pickle
+import sys
+data = bytes.fromhex(sys.argv[1])
+session = pickle.loads(data)  # Session.__setstate__ loads the machinery
+prepared = session.prepare_request(__import__("tether").Request("GET", "http://127.0.0.1:9/"))
+assert prepared.headers["Cookie"] == "k=v", prepared.headers
+print("ok")
+"""
+
+
+def test_session_unpickled_in_a_fresh_process() -> None:
+    pickled = _run(
+        "import pickle, tether; s = tether.Session(); s.cookies.set('k', 'v'); "
+        "print(pickle.dumps(s).hex())"
+    ).strip()
+    assert _run_with(_UNPICKLE_IN_FRESH_PROCESS, pickled).strip() == "ok"
+
+
+_CONCURRENT_FIRST_SESSIONS = """
+import threading
+import tether
+barrier = threading.Barrier(8)
+errors = []
+
+
+def make():
+    barrier.wait()
+    try:
+        with tether.Session() as s:
+            s.prepare_request(tether.Request("GET", "http://127.0.0.1:9/", cookies={"a": "1"}))
+    except Exception as exc:
+        errors.append(exc)
+
+
+threads = [threading.Thread(target=make) for _ in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+assert not errors, errors
+print("ok")
+"""
+
+
+def test_concurrent_first_sessions() -> None:
+    assert _run(_CONCURRENT_FIRST_SESSIONS).strip() == "ok"
+
+
+#: Module-level functions that name cookie globals without being deferred, and why that is
+#: safe.
+_UNDEFERRED_USERS = {
+    ("tether._hops", "rebuild_cookies"): "called only by SessionRedirectMixin.resolve_redirects",
+}
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    names = {
+        ins.argval
+        for ins in dis.get_instructions(code)
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "STORE_GLOBAL")
+    }
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _global_names(const)
+    return names
+
+
+def _functions_of(value: Any) -> list[types.FunctionType]:
+    if isinstance(value, property):
+        value = [value.fget, value.fset, value.fdel]
+    elif isinstance(value, (staticmethod, classmethod)):
+        value = [value.__func__]
+    else:
+        value = [value]
+    return [f for f in value if isinstance(f, types.FunctionType)]
+
+
+def test_every_user_of_a_lazy_cookie_name_loads_it() -> None:
+    # A function that names a lazily bound global must not run before the load: every such
+    # method is deferred (tether._lazycookies.defer_methods). Guards later edits.
+    import tether  # noqa: F401  (registers every module)
+    from tether import _lazycookies
+
+    deferred = {(s.owner, s.name) for s in _lazycookies._stand_ins}
+    problems = []
+    for namespace, names in _lazycookies._namespaces:
+        module = namespace["__name__"]
+        for attr, value in list(namespace.items()):
+            candidates: list[tuple[type | None, str, types.FunctionType]] = []
+            if isinstance(value, types.FunctionType):
+                candidates.append((None, attr, value))
+            elif isinstance(value, type):
+                for name, member in vars(value).items():
+                    if isinstance(member, _lazycookies._Deferred):
+                        continue
+                    candidates += [(value, name, f) for f in _functions_of(member)]
+            for owner, name, function in candidates:
+                if function.__globals__ is not namespace:
+                    continue  # defined elsewhere (a re-export)
+                used = _global_names(function.__code__) & set(names)
+                if not used or (owner, name) in deferred:
+                    continue
+                if owner is None and (module, name) in _UNDEFERRED_USERS:
+                    continue
+                where = f"{module}.{owner.__qualname__ + '.' if owner else ''}{name}"
+                problems.append(f"{where} names {sorted(used)} but is not deferred")
+    assert not problems, "\n".join(problems)

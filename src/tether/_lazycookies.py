@@ -1,0 +1,180 @@
+"""The cookie machinery, loaded when a program first needs it rather than by ``import tether``.
+
+``http.cookiejar`` (which imports ``urllib.request``, ``urllib.error`` and ``urllib.response``),
+``copy`` and tether's ``_cookies``/``_cookiecache`` take about 4.5 ms to import, next to
+about 60 ms for ``import urllib3``. Every ``Session`` owns a jar, so most programs load them soon anyway, but a
+program that only imports tether (a command line tool answering ``--help``, a library that
+imports it at module level) should not pay for them.
+
+How the modules that use them stay exactly as fast once loaded:
+
+* Each module that names cookie objects at run time (``sessions``, ``models``, ``adapters``,
+  ``auth``, ``cookies``, ``_hops``) declares those names with :func:`module_names` instead of
+  importing them (type checkers still see the import, under ``TYPE_CHECKING``). :func:`load`
+  binds them as ordinary module globals, so the functions that use them look them up as they
+  always did, and a name a program replaced before the load (``mod.name = fake``) is kept.
+  Until then the module's ``__getattr__`` (PEP 562) loads the machinery the first time the
+  name is read from outside: ``tether.cookies.RequestsCookieJar``, ``from tether.sessions
+  import cookielib``, and the ``getattr`` with which ``monkeypatch.setattr`` or
+  ``mock.patch`` saves the value it replaces.
+* Each method whose code names one of those globals is registered with :func:`defer_methods`:
+  until the load, its class holds a :class:`_Deferred` stand-in that loads the machinery, puts
+  the method back and hands it over. ``Session()`` (its ``__init__``), ``Request.prepare()``
+  (``PreparedRequest.prepare_cookies``), ``Response.cookies`` and the rest load it this way.
+  :func:`load` puts every method back, so after the first ``Session`` the classes hold their
+  plain functions again and a request runs the same code, with no check, as if the machinery
+  had been imported eagerly.
+
+Only the standard library is imported here; ``_cookies`` is imported by :func:`load`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["defer_methods", "is_loaded", "load", "module_names"]
+
+# Serialises the load (and registrations against it). Re-entrant, so that a load reached
+# again on the same thread while one runs cannot deadlock.
+_LOCK = threading.RLock()
+
+# The loaded objects by name (None until the load), the namespaces that bind some of them
+# and the stand-ins to remove.
+_objects: dict[str, Any] | None = None
+_namespaces: list[tuple[dict[str, Any], tuple[str, ...]]] = []
+_stand_ins: list[_Deferred] = []
+
+
+def _import_machinery() -> dict[str, Any]:
+    """Every name a module may declare, imported."""
+    import copy
+    from http import cookiejar
+
+    from . import _cookies
+
+    objects: dict[str, Any] = {name: getattr(_cookies, name) for name in _cookies.__all__}
+    objects.update(
+        cookielib=cookiejar,
+        Cookie=cookiejar.Cookie,
+        CookieJar=cookiejar.CookieJar,
+        CookiePolicy=cookiejar.CookiePolicy,
+        copy=copy,
+    )
+    return objects
+
+
+def _bind(namespace: dict[str, Any], names: tuple[str, ...], objects: dict[str, Any]) -> None:
+    for name in names:
+        # A value already there was put by the program (``mod.name = replacement``): kept.
+        namespace.setdefault(name, objects[name])
+
+
+def is_loaded() -> bool:
+    """Whether :func:`load` has run."""
+    return _objects is not None
+
+
+def load() -> None:
+    """Import the cookie machinery and bind it everywhere it was declared (once)."""
+    global _objects
+    if _objects is not None:
+        return
+    with _LOCK:
+        if _objects is not None:
+            return
+        objects = _import_machinery()
+        for namespace, names in _namespaces:
+            _bind(namespace, names, objects)
+        for stand_in in _stand_ins:
+            stand_in.restore()
+        # Set last: a thread that sees it set finds every name bound.
+        _objects = objects
+
+
+def module_names(
+    namespace: dict[str, Any], *names: str
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """Declare ``names`` as globals of the module whose ``globals()`` is ``namespace``, bound
+    by :func:`load`. Returns the module's ``__getattr__`` and ``__dir__`` (PEP 562).
+
+    ``__getattr__`` loads the machinery for one of ``names``, and also when asked for
+    ``__all__``: a module without one is then star-imported with every name bound.
+    Everything else raises ``AttributeError``; a module with lazy names of its own asks for
+    those first and falls back to this one.
+    """
+    declared = frozenset(names)
+    with _LOCK:
+        _namespaces.append((namespace, names))
+        if _objects is not None:
+            _bind(namespace, names, _objects)
+    module = namespace["__name__"]
+
+    def __getattr__(name: str) -> Any:
+        if name in declared or name == "__all__":
+            load()
+            if name in namespace:
+                return namespace[name]
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *declared})
+
+    return __getattr__, __dir__
+
+
+class _Deferred:
+    """Stands in, in ``owner.__dict__``, for a method whose code names globals that
+    :func:`load` binds. The first look-up through the class or an instance (``super()`` and
+    special-method look-ups such as ``__init__`` included) loads the machinery, puts the method
+    back and binds it as the method itself would have been. Not a data descriptor, like a
+    function: an instance attribute of the same name still wins."""
+
+    __slots__ = ("attribute", "name", "owner")
+
+    def __init__(self, owner: type, name: str, attribute: Any) -> None:
+        self.owner = owner
+        self.name = name
+        self.attribute = attribute
+
+    def restore(self) -> None:
+        # Only when the stand-in is still there: a replacement set meanwhile is kept.
+        if self.owner.__dict__.get(self.name) is self:
+            setattr(self.owner, self.name, self.attribute)
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        load()
+        self.restore()
+        return self.attribute.__get__(instance, owner)
+
+
+class _DeferredProperty(_Deferred):
+    """The stand-in for a property: a data descriptor like the property, so that setting and
+    deleting load the machinery too and reach the property's own setter and deleter."""
+
+    __slots__ = ()
+
+    def __set__(self, instance: object, value: object) -> None:
+        load()
+        self.restore()
+        self.attribute.__set__(instance, value)
+
+    def __delete__(self, instance: object) -> None:
+        load()
+        self.restore()
+        self.attribute.__delete__(instance)
+
+
+def defer_methods(owner: type, *names: str) -> None:
+    """Replace each method (or property) of ``owner`` named in ``names``, defined in its class
+    body, by a stand-in that loads the machinery on first access, unless it is loaded."""
+    with _LOCK:
+        if _objects is not None:
+            return
+        for name in names:
+            attribute = owner.__dict__[name]
+            kind = _DeferredProperty if isinstance(attribute, property) else _Deferred
+            stand_in = kind(owner, name, attribute)
+            setattr(owner, name, stand_in)
+            _stand_ins.append(stand_in)
