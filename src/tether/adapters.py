@@ -818,14 +818,15 @@ class HTTPAdapter(BaseAdapter):
 
         self.cert_verify(conn, request.url or "", verify, cert)
         url = self.request_url(request, proxies)
-        self.add_headers(
-            request,
-            stream=stream,
-            timeout=timeout,
-            verify=verify,
-            cert=cert,
-            proxies=proxies,
-        )
+        if type(self).add_headers is not _STOCK_ADD_HEADERS:  # the stock one adds nothing
+            self.add_headers(
+                request,
+                stream=stream,
+                timeout=timeout,
+                verify=verify,
+                cert=cert,
+                proxies=proxies,
+            )
 
         body = request.body
         if isinstance(body, ReplayableBody) and body.tell():
@@ -892,6 +893,8 @@ class HTTPAdapter(BaseAdapter):
 # The key function ``get_connection_with_tls_context`` may memoise (a subclass's own may
 # return anything, so its pools are looked up the full way every time).
 _STOCK_KEY_ATTRIBUTES = HTTPAdapter.build_connection_pool_key_attributes
+# The hook ``send`` calls for subclasses; the stock one does nothing, so it is not called.
+_STOCK_ADD_HEADERS = HTTPAdapter.add_headers
 
 
 def _raise_mapped(err: BaseException, request: PreparedRequest) -> NoReturn:

@@ -272,8 +272,9 @@ class Request(RequestHooksMixin):
         hooks = {} if hooks is None else hooks
 
         self.hooks = default_hooks()
-        for k, v in list(hooks.items()):
-            self.register_hook(event=k, hook=v)
+        if hooks:
+            for k, v in list(hooks.items()):
+                self.register_hook(event=k, hook=v)
 
         self.method = method
         self.url = url

@@ -36,7 +36,7 @@ from . import _hops, _lazycookies, _redirects, _urls
 from ._body import rewind_body, to_key_val_list
 from ._environ import ca_bundle_from_env, netrc_auth_for_host
 from ._environ import get_netrc_auth as _get_netrc_auth
-from ._headers import default_headers
+from ._headers import all_validated, default_headers
 from ._internal_utils import to_native_string
 from ._proxies import (
     get_environ_proxies,
@@ -699,6 +699,10 @@ class Session(SessionRedirectMixin):
         explicit_auth = bool(auth or self.auth)
         use_netrc = self.trust_env and not auth and not self.auth
 
+        # Without request headers, and with only valid str values (so no None to remove),
+        # merge_setting's result would be a copy of the session's headers, which
+        # prepare_headers copies again: it is handed the session's headers to copy once.
+        session_headers = self.headers
         p = PreparedRequest()
         if self.stream_multipart is not None:
             p._stream_multipart = self.stream_multipart
@@ -708,7 +712,11 @@ class Session(SessionRedirectMixin):
             files=request.files,
             data=request.data,
             json=request.json,
-            headers=merge_setting(request.headers, self.headers, dict_class=CaseInsensitiveDict),
+            headers=session_headers
+            if not request.headers
+            and type(session_headers) is CaseInsensitiveDict
+            and all_validated(session_headers._store)
+            else merge_setting(request.headers, session_headers, dict_class=CaseInsensitiveDict),
             # (Both empty: whatever merge_setting returns is empty and adds no query.)
             params=merge_setting(request.params, self.params)
             if request.params or self.params

@@ -288,3 +288,32 @@ def test_redirect_responses_keep_their_cookies(raw_server: RawServerFactory) -> 
             assert r.history[0].cookies.get_dict() == {"hop": "1"}
             assert r.cookies.get_dict() == {"end": "2"}
             assert session.cookies.get_dict() == {"hop": "1", "end": "2"}
+
+
+def test_add_headers_of_a_subclass_or_a_patch_is_called(
+    monkeypatch: pytest.MonkeyPatch, raw_server: RawServerFactory
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: RawRequest, conn: Connection) -> bytes:
+        return http_response(200, request.header("X-Added") or b"-")
+
+    class Adding(HTTPAdapter):
+        def add_headers(self, request: Any, **kwargs: Any) -> None:
+            seen.append(kwargs)
+            request.headers["X-Added"] = "sub"
+
+    server = Server(raw_server(handler))
+    with tether.Session() as s:
+        assert s.get(server.base + "/").content == b"-"
+        s.mount("http://", Adding())
+        assert s.get(server.base + "/", timeout=5).content == b"sub"
+    assert sorted(seen[0]) == ["cert", "proxies", "stream", "timeout", "verify"]
+    assert seen[0]["timeout"] == 5
+
+    def patched(self: Any, request: Any, **kwargs: Any) -> None:
+        request.headers["X-Added"] = "patched"
+
+    monkeypatch.setattr(HTTPAdapter, "add_headers", patched)
+    with tether.Session() as s:
+        assert s.get(server.base + "/").content == b"patched"
