@@ -57,8 +57,9 @@ _POLICY_ATTRIBUTE_COUNT = len(cookielib.DefaultCookiePolicy().__dict__)
 MAX_ENTRIES = 512
 
 _Key = tuple[Hashable, ...]
-_HEADER_CACHE: dict[_Key, tuple[list[dict[str, Any]], int, float, str | None]] = {}
-_SET_COOKIE_CACHE: dict[_Key, tuple[cookielib.Cookie, ...]] = {}
+_Settings = tuple[Any, ...]
+_HEADER_CACHE: dict[_Key, tuple[_Settings, list[dict[str, Any]], int, float, str | None]] = {}
+_SET_COOKIE_CACHE: dict[_Key, tuple[_Settings, tuple[cookielib.Cookie, ...]]] = {}
 
 _new_cookie: Callable[[type], cookielib.Cookie] = object.__new__
 
@@ -125,16 +126,6 @@ def request_key(request: Any, *, sending: bool = False) -> tuple[str, str | None
     return url, (host[1] if host is not None else None)
 
 
-def _cookie_dicts(jar: Any) -> list[dict[str, Any]]:
-    with jar._cookies_lock:
-        return [
-            cookie.__dict__
-            for paths in jar._cookies.values()
-            for names in paths.values()
-            for cookie in names.values()
-        ]
-
-
 def cached_cookie_header(
     jar: Any, request: Any, compute: Callable[[Any, Any], str | None]
 ) -> str | None:
@@ -146,13 +137,19 @@ def cached_cookie_header(
     fingerprint = policy_fingerprint(jar._policy) if key is not None else None
     if key is None or fingerprint is None:
         return compute(jar, request)
-    cache_key = (*key, fingerprint)
-    dicts = _cookie_dicts(jar)
-    entry = _HEADER_CACHE.get(cache_key)
+    # Keyed by the request alone; the policy's settings are compared, not hashed.
+    with jar._cookies_lock:  # every cookie's attributes, in storage order
+        dicts = [
+            cookie.__dict__
+            for paths in jar._cookies.values()
+            for names in paths.values()
+            for cookie in names.values()
+        ]
+    entry = _HEADER_CACHE.get(key)
     if entry is not None:
-        snapshot, valid_from, valid_until, header = entry
+        settings, snapshot, valid_from, valid_until, header = entry
         now = int(time.time())
-        if valid_from <= now < valid_until and snapshot == dicts:
+        if valid_from <= now < valid_until and settings == fingerprint and snapshot == dicts:
             return header
     snapshot = [dict(d) for d in dicts]
     header = compute(jar, request)
@@ -170,7 +167,7 @@ def cached_cookie_header(
         )
         if len(_HEADER_CACHE) >= MAX_ENTRIES:
             _HEADER_CACHE.clear()
-        _HEADER_CACHE[cache_key] = (snapshot, now_used, valid_until, header)
+        _HEADER_CACHE[key] = (fingerprint, snapshot, now_used, valid_until, header)
     return header
 
 
@@ -182,13 +179,20 @@ def _time_dependent(values: tuple[str, ...]) -> bool:
     return False
 
 
-def remembered_set_cookies(cache_key: _Key) -> tuple[cookielib.Cookie, ...] | None:
-    """The accepted cookies stored for ``cache_key`` (copy each before storing it)."""
-    return _SET_COOKIE_CACHE.get(cache_key)
+def remembered_set_cookies(
+    cache_key: _Key, fingerprint: _Settings
+) -> tuple[cookielib.Cookie, ...] | None:
+    """The accepted cookies stored for ``cache_key`` under a policy with these settings
+    (copy each before storing it)."""
+    entry = _SET_COOKIE_CACHE.get(cache_key)
+    if entry is None or entry[0] != fingerprint:
+        return None
+    return entry[1]
 
 
 def remember_set_cookies(
     cache_key: _Key,
+    fingerprint: _Settings,
     values: tuple[str, ...],
     accepted: list[cookielib.Cookie],
 ) -> None:
@@ -198,7 +202,7 @@ def remember_set_cookies(
         return
     if len(_SET_COOKIE_CACHE) >= MAX_ENTRIES:
         _SET_COOKIE_CACHE.clear()
-    _SET_COOKIE_CACHE[cache_key] = tuple(clone_cookie(c) for c in accepted)
+    _SET_COOKIE_CACHE[cache_key] = (fingerprint, tuple(clone_cookie(c) for c in accepted))
 
 
 def clear() -> None:

@@ -99,6 +99,8 @@ _eff_request_host: Callable[[Any], tuple[str, str]] = cookielib.eff_request_host
 # insertion order; the jar's fast copy keeps the same order as ``iter(jar)``.
 _DEEPVALUES_SORTS = list(cookielib.deepvalues({"b": {"b": 1}, "a": {"a": 2}})) == [2, 1]  # type: ignore[attr-defined]
 
+_new_object: Callable[[type], Any] = object.__new__
+
 # Netscape-style ``expires`` as ``Morsel`` carries it.
 _MORSEL_EXPIRES_FORMAT = "%a, %d-%b-%Y %H:%M:%S GMT"
 
@@ -365,8 +367,11 @@ def _extract_memoised(
     values = (*stored.get("set-cookie", "-")[1:], "", *stored.get("set-cookie2", "-")[1:])
     key = _cookiecache.request_key(request)
     fingerprint = _cookiecache.policy_fingerprint(jar._policy) if key is not None else None
-    cache_key = (values, *key, fingerprint) if key is not None and fingerprint is not None else None
-    remembered = _cookiecache.remembered_set_cookies(cache_key) if cache_key else None
+    cache_key = None
+    remembered = None
+    if key is not None and fingerprint is not None:
+        cache_key = (values, *key)
+        remembered = _cookiecache.remembered_set_cookies(cache_key, fingerprint)
     with jar._cookies_lock:
         if remembered is not None:
             jar._store_copies(remembered)
@@ -376,8 +381,8 @@ def _extract_memoised(
         made = jar.make_cookies(cast("Any", MockResponse(message)), shim)
         policy = jar._policy
         accepted = [cookie for cookie in made if policy.set_ok(cookie, shim)]
-        if cache_key is not None:
-            _cookiecache.remember_set_cookies(cache_key, values, accepted)
+        if cache_key is not None and fingerprint is not None:
+            _cookiecache.remember_set_cookies(cache_key, fingerprint, values, accepted)
         for cookie in accepted:
             jar.set_cookie(cookie)
 
@@ -671,12 +676,17 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         # The storage an empty jar gets from ``_store_copies(self._ordered_cookies())``
         # when cookielib iterates in insertion order: the same nesting, copied cookies.
         clone = _cookiecache.clone_cookie
+        plain = cookielib.Cookie
         copied: dict[str, dict[str, dict[str, cookielib.Cookie]]] = {}
         with self._cookies_lock:
             for paths in self._cookies.values():
                 for names in paths.values():
                     for cookie in names.values():
-                        new = clone(cookie)
+                        if type(cookie) is plain:  # clone(cookie), inlined
+                            new = _new_object(plain)
+                            new.__dict__.update(cookie.__dict__)
+                        else:
+                            new = clone(cookie)
                         value = new.value
                         if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
                             new.value = value.replace('\\"', "")
