@@ -130,14 +130,9 @@ def cached_pool(manager: Any, url: str, verify: Any, cert: Any) -> Any:
     keys = manager.__dict__.get(_KEYS_ATTRIBUTE)
     if keys is None:
         return None
-    # _origin(url), inlined: this runs for every request.
-    if url.startswith("http://"):
-        end = url.find("/", 7)
-    elif url.startswith("https://"):
-        end = url.find("/", 8)
-    else:
+    origin = _origin(url)
+    if origin is None:
         return None
-    origin = url if end < 0 else url[:end]
     try:
         pool_key = keys.get((origin, verify, cert))
     except TypeError:  # an unhashable cert (a list)

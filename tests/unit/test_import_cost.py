@@ -56,9 +56,10 @@ DEFERRED = {
 _TIMEOUT = 60
 
 
-def _run(code: str) -> str:
+def _run(code: str, *args: str) -> str:
+    """Run ``code`` (with ``args`` in sys.argv) in a fresh interpreter; return its stdout."""
     done = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code, *args],
         capture_output=True,
         text=True,
         timeout=_TIMEOUT,
@@ -402,24 +403,12 @@ print("ok")
 """
 
 
-def _run_with(code: str, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        timeout=_TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 def test_monkeypatch_before_the_first_session_is_honoured(httpbin: Any) -> None:
-    assert _run_with(_PATCH_BEFORE_FIRST_SESSION, httpbin.url).strip() == "ok"
+    assert _run(_PATCH_BEFORE_FIRST_SESSION, httpbin.url).strip() == "ok"
 
 
 def test_assignment_before_the_first_session_is_kept(httpbin: Any) -> None:
-    assert _run_with(_ASSIGNED_BEFORE_FIRST_SESSION, httpbin.url).strip() == "ok"
+    assert _run(_ASSIGNED_BEFORE_FIRST_SESSION, httpbin.url).strip() == "ok"
 
 
 _UNPICKLE_IN_FRESH_PROCESS = """
@@ -438,7 +427,7 @@ def test_session_unpickled_in_a_fresh_process() -> None:
         "import pickle, tether; s = tether.Session(); s.cookies.set('k', 'v'); "
         "print(pickle.dumps(s).hex())"
     ).strip()
-    assert _run_with(_UNPICKLE_IN_FRESH_PROCESS, pickled).strip() == "ok"
+    assert _run(_UNPICKLE_IN_FRESH_PROCESS, pickled).strip() == "ok"
 
 
 _CONCURRENT_FIRST_SESSIONS = """
