@@ -107,9 +107,12 @@ def pool_key_attributes(
 # settings, so the adapter remembers it per ``(origin, verify, cert)`` in the manager it
 # belongs to and asks the manager's container for the pool directly. That look-up is the
 # one ``connection_from_pool_key`` makes (it also keeps the least-recently-used order); a
-# pool the manager dropped (evicted, ``clear()``) is not found and the full path runs.
+# pool the manager dropped (evicted, ``clear()``) is not found and the full path runs, and
+# so does every request after a change to the manager's ``connection_pool_kw``.
 
 _KEYS_ATTRIBUTE = "_tether_pool_keys"
+# The manager's ``connection_pool_kw`` the keys were built with (part of every key).
+_POOL_KW_ATTRIBUTE = "_tether_pool_kw"
 _MAX_KEYS = 256
 
 
@@ -129,6 +132,10 @@ def cached_pool(manager: Any, url: str, verify: Any, cert: Any) -> Any:
     """The pool remembered for this origin and TLS settings, or None."""
     keys = manager.__dict__.get(_KEYS_ATTRIBUTE)
     if keys is None:
+        return None
+    if manager.__dict__.get(_POOL_KW_ATTRIBUTE) != manager.connection_pool_kw:
+        # The manager's pool settings changed since: every key is built anew.
+        keys.clear()
         return None
     origin = _origin(url)
     if origin is None:
@@ -153,8 +160,11 @@ def remember_pool(manager: Any, url: str, verify: Any, cert: Any, pool: Any) -> 
     if pool_key is None:
         return
     keys = manager.__dict__.setdefault(_KEYS_ATTRIBUTE, {})
-    if len(keys) >= _MAX_KEYS:
+    if len(keys) >= _MAX_KEYS or manager.__dict__.get(_POOL_KW_ATTRIBUTE) != (
+        manager.connection_pool_kw
+    ):
         keys.clear()
+        manager.__dict__[_POOL_KW_ATTRIBUTE] = dict(manager.connection_pool_kw)
     try:
         keys[(origin, verify, cert)] = pool_key
     except TypeError:

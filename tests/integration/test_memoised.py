@@ -317,3 +317,15 @@ def test_add_headers_of_a_subclass_or_a_patch_is_called(
     monkeypatch.setattr(HTTPAdapter, "add_headers", patched)
     with tether.Session() as s:
         assert s.get(server.base + "/").content == b"patched"
+
+
+def test_pool_settings_changed_after_use_get_a_new_pool(server: Server) -> None:
+    with tether.Session() as s:
+        first = s.get(server.base + "/")
+        manager = s.get_adapter(server.base).poolmanager
+        manager.connection_pool_kw["maxsize"] = 3
+        second = s.get(server.base + "/")
+        third = s.get(server.base + "/")
+    assert first.raw._pool is not second.raw._pool
+    assert second.raw._pool is third.raw._pool
+    assert second.raw._pool.pool.maxsize == 3
