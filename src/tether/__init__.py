@@ -17,16 +17,13 @@ import importlib
 import logging
 import warnings
 from logging import NullHandler
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import urllib3  # noqa: F401  (requests exposes requests.urllib3)
 from urllib3._version import __version__ as _urllib3_version
 from urllib3.exceptions import DependencyWarning
 
-from . import (
-    cookies,  # noqa: F401  (tether.cookies is there after `import tether`, as in requests)
-    packages,  # noqa: F401  (registers tether.packages.* aliases)
-)
+from . import cookies  # noqa: F401  (tether.cookies is there after `import tether`, as in requests)
 from .__version__ import (
     __author__,
     __author_email__,
@@ -40,7 +37,6 @@ from .__version__ import (
     __url__,
     __version__,
 )
-from ._alias import RequestsAlreadyImportedError, install_as_requests
 from .api import delete, get, head, options, patch, post, put, request
 from .exceptions import (
     ConnectionError,
@@ -58,6 +54,9 @@ from .exceptions import (
 from .models import PreparedRequest, Request, Response
 from .sessions import Session, session
 from .status_codes import codes
+
+if TYPE_CHECKING:
+    from ._alias import RequestsAlreadyImportedError, install_as_requests
 
 __all__ = [
     "ConnectTimeout",
@@ -136,8 +135,12 @@ warnings.simplefilter("default", FileModeWarning, append=True)
 
 logging.getLogger(__name__).addHandler(NullHandler())
 
-_LAZY_SUBMODULES = frozenset(("utils", "help", "certs", "compat", "_types"))
+# `tether.packages` (and its import hook for tether.packages.*) loads with the first
+# `tether.packages` attribute access or `import tether.packages...` statement.
+_LAZY_SUBMODULES = frozenset(("utils", "help", "certs", "compat", "packages", "_types"))
 _LAZY_VALUES = frozenset(("chardet_version", "charset_normalizer_version"))
+# The requests -> tether switch (tether._alias) loads when a program first names it.
+_ALIAS_NAMES = frozenset(("RequestsAlreadyImportedError", "install_as_requests"))
 
 
 def __getattr__(name: str) -> Any:
@@ -145,6 +148,11 @@ def __getattr__(name: str) -> Any:
     # so `import tether` stays cheap.
     if name in _LAZY_SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _ALIAS_NAMES:
+        from . import _alias
+
+        value = globals()[name] = getattr(_alias, name)
+        return value
     if name == "charset_normalizer_version":
         import charset_normalizer
 
@@ -156,3 +164,8 @@ def __getattr__(name: str) -> Any:
 
         return ssl
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    lazy_modules = (name for name in _LAZY_SUBMODULES if not name.startswith("_"))
+    return sorted({*globals(), *_ALIAS_NAMES, *lazy_modules})

@@ -15,7 +15,7 @@ import json as _json
 import os
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from .exceptions import FileModeWarning, InvalidJSONError, UnrewindableBodyError
@@ -359,14 +359,17 @@ def prepare_body(
     return BodyPlan(body, content_type, None, False, False, position)
 
 
-class _HasBody(Protocol):
-    """The two attributes of a ``PreparedRequest`` that ``rewind_body`` uses."""
+if TYPE_CHECKING:  # a Protocol class costs time to create; only type checkers need it
+    from typing import Protocol
 
-    @property
-    def body(self) -> Any: ...
+    class _HasBody(Protocol):
+        """The two attributes of a ``PreparedRequest`` that ``rewind_body`` uses."""
 
-    @property
-    def _body_position(self) -> Any: ...
+        @property
+        def body(self) -> Any: ...
+
+        @property
+        def _body_position(self) -> Any: ...
 
 
 def rewind_body(prepared_request: _HasBody) -> None:

@@ -33,7 +33,7 @@ import codecs
 import re
 import warnings
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, AnyStr, Protocol, overload
+from typing import TYPE_CHECKING, Any, AnyStr, overload
 
 from ._headers import get_encoding_from_headers, parse_content_type_header
 
@@ -64,16 +64,18 @@ _STR_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 _BYTE_LINE_BREAKS = frozenset(b"\n\r")  # as ints, the items of a bytes object
 
 
-class _HasEncoding(Protocol):
-    @property
-    def encoding(self) -> str | None: ...
+if TYPE_CHECKING:  # Protocol classes cost time to create; only type checkers need them
+    from typing import Protocol
 
+    class _HasEncoding(Protocol):
+        @property
+        def encoding(self) -> str | None: ...
 
-class _ResponseLike(Protocol):
-    @property
-    def content(self) -> bytes | None: ...
-    @property
-    def headers(self) -> CaseInsensitiveDict[str]: ...
+    class _ResponseLike(Protocol):
+        @property
+        def content(self) -> bytes | None: ...
+        @property
+        def headers(self) -> CaseInsensitiveDict[str]: ...
 
 
 def guess_json_utf(data: bytes) -> str | None:

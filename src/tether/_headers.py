@@ -24,16 +24,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, AnyStr
 
+from . import _internal_utils
 from .__version__ import __tether_version__
-from ._internal_utils import (
-    _VALID_HEADER_NAME_RE_BYTE,
-    _VALID_HEADER_NAME_RE_STR,
-    _VALID_HEADER_VALUE_RE_BYTE,
-    _VALID_HEADER_VALUE_RE_STR,
-)
+from ._internal_utils import _VALID_HEADER_NAME_RE_STR, _VALID_HEADER_VALUE_RE_STR
 from .exceptions import InvalidHeader
 from .structures import CaseInsensitiveDict
 
@@ -52,15 +48,21 @@ __all__ = [
 ]
 
 # C0 controls other than HTAB (see the module docstring). CR and LF are already refused by
-# requests' rules; listing them again keeps this rule complete on its own.
-_CONTROL_CHAR_RE_STR = re.compile(r"[\x00-\x08\x0a-\x1f]")
-_CONTROL_CHAR_RE_BYTE = re.compile(rb"[\x00-\x08\x0a-\x1f]")
+# requests' rules; listing them again keeps this rule complete on its own. Only strings that
+# fail ``isprintable()`` (and bytes headers) are searched, so these patterns (and the Link
+# separator below) are compiled on first use by ``_compiled``, not by ``import tether``.
+_CONTROL_CHARS_STR = r"[\x00-\x08\x0a-\x1f]"
+_CONTROL_CHARS_BYTE = rb"[\x00-\x08\x0a-\x1f]"
 
 _STR_RULES = ((_VALID_HEADER_NAME_RE_STR, "name"), (_VALID_HEADER_VALUE_RE_STR, "value"))
-_BYTE_RULES = ((_VALID_HEADER_NAME_RE_BYTE, "name"), (_VALID_HEADER_VALUE_RE_BYTE, "value"))
 
 # Link header (RFC 8288 §3): link-values are separated by "," before the next "<".
-_LINK_SPLIT_RE = re.compile(", *<")
+_LINK_SEPARATOR = ", *<"
+
+
+@cache
+def _compiled(pattern: AnyStr) -> re.Pattern[AnyStr]:
+    return re.compile(pattern)
 
 
 #: Header pairs already found valid. A session sends the same few headers on every request;
@@ -115,8 +117,8 @@ def check_header_validity(header: tuple[str | bytes, str | bytes]) -> None:
         and type(value) is str
         and _VALID_HEADER_NAME_RE_STR.match(name) is not None
         and _VALID_HEADER_VALUE_RE_STR.match(value) is not None
-        and (name.isprintable() or _CONTROL_CHAR_RE_STR.search(name) is None)
-        and (value.isprintable() or _CONTROL_CHAR_RE_STR.search(value) is None)
+        and (name.isprintable() or _compiled(_CONTROL_CHARS_STR).search(name) is None)
+        and (value.isprintable() or _compiled(_CONTROL_CHARS_STR).search(value) is None)
     ):
         return
     _check_part(header, name, 0)
@@ -126,10 +128,11 @@ def check_header_validity(header: tuple[str | bytes, str | bytes]) -> None:
 def _check_part(header: tuple[str | bytes, str | bytes], part: str | bytes, index: int) -> None:
     if isinstance(part, str):
         rule, kind = _STR_RULES[index]
-        ok = rule.match(part) is not None and _CONTROL_CHAR_RE_STR.search(part) is None
+        ok = rule.match(part) is not None and _compiled(_CONTROL_CHARS_STR).search(part) is None
     elif isinstance(part, bytes):
-        brule, kind = _BYTE_RULES[index]
-        ok = brule.match(part) is not None and _CONTROL_CHAR_RE_BYTE.search(part) is None
+        # The bytes rules are compiled on first use (see tether._internal_utils).
+        brule, kind = _internal_utils._HEADER_VALIDATORS_BYTE[index], _STR_RULES[index][1]
+        ok = brule.match(part) is not None and _compiled(_CONTROL_CHARS_BYTE).search(part) is None
     else:
         raise InvalidHeader(
             f"Header part ({part!r}) from {header} must be of type str or bytes, not {type(part)}"
@@ -239,7 +242,7 @@ def parse_header_links(value: str) -> list[dict[str, str]]:
     value = value.strip(junk)
     if not value:
         return links
-    for link_value in _LINK_SPLIT_RE.split(value):
+    for link_value in _compiled(_LINK_SEPARATOR).split(value):
         url, _, params = link_value.partition(";")
         link = {"url": url.strip("<> '\"")}
         for param in params.split(";"):

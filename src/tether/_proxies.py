@@ -52,7 +52,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
 __all__ = [
@@ -561,9 +561,12 @@ def select_proxy(url: str, proxies: Mapping[str, str] | None) -> str | None:
     return None
 
 
-class _HasURL(Protocol):
-    @property
-    def url(self) -> str | bytes | None: ...
+if TYPE_CHECKING:  # a Protocol class costs time to create; only type checkers need it
+    from typing import Protocol
+
+    class _HasURL(Protocol):
+        @property
+        def url(self) -> str | bytes | None: ...
 
 
 def resolve_proxies(

@@ -93,7 +93,8 @@ _BAD_ESCAPE_RE = re.compile(r"%(?![0-9A-F]{2})")
 # An HTTP method is a token (RFC 9110 §9.1, §5.6.2). Anything else (CR, LF, space, NUL,
 # other controls, non-ASCII) would let the method rewrite the request line, add header
 # lines or start a second request (CVE-2020-26137, CPython CVE-2020-26116, case 33).
-_METHOD_TOKEN_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+# Compiled (and cached by ``re``) on first use: only a method outside the common ones runs it.
+_METHOD_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z"
 # The methods nearly every request uses, accepted without running the regex.
 _COMMON_METHODS = frozenset(("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))
 
@@ -138,7 +139,7 @@ def check_method(method: str) -> None:
     leaves the process. ``InvalidURL`` is used because the method is the first part of the
     request line whose second part is the URL's target.
     """
-    if method in _COMMON_METHODS or _METHOD_TOKEN_RE.match(method):
+    if method in _COMMON_METHODS or re.match(_METHOD_TOKEN, method):
         return
     raise InvalidURL(
         f"Invalid HTTP method {method!r}: a method must be a token "

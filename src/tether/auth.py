@@ -4,8 +4,9 @@ An auth handler is any callable that takes a :class:`~tether.models.PreparedRequ
 changes it and returns it; :class:`AuthBase` is the conventional base class. A
 ``(user, password)`` pair given as ``auth=`` means :class:`HTTPBasicAuth`.
 
-The Digest computation itself lives in ``tether._digest``; :class:`HTTPDigestAuth` keeps
-per-thread state and decides which challenges to answer. Unlike requests, it answers a
+The Digest computation itself lives in ``tether._digest`` (imported with the first Digest
+challenge); :class:`HTTPDigestAuth` keeps per-thread state and decides which challenges to
+answer. Unlike requests, it answers a
 challenge only from an origin (scheme, host, port) it was applied to, never from one a
 redirect led to (security case 08).
 """
@@ -23,7 +24,7 @@ from builtins import str as str
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlparse as urlparse
 
-from . import _digest, _lazycookies
+from . import _lazycookies
 from ._body import is_stream as _is_stream
 from ._headers import parse_dict_header as parse_dict_header
 from ._internal_utils import to_native_string as to_native_string
@@ -218,6 +219,8 @@ class HTTPDigestAuth(AuthBase):
         :param url: the request URL.
         :rtype: str | None
         """
+        from . import _digest  # loaded with the first Digest challenge, not by import tether
+
         state = self._thread_local
         challenge: dict[str, str | None] = state.chal
         nonce = next((v for k, v in challenge.items() if k.strip().lower() == "nonce"), None)
@@ -312,6 +315,8 @@ class HTTPDigestAuth(AuthBase):
                 # does (requests resends the exhausted stream).
                 raise UnrewindableBodyError("Unable to rewind request body for Digest retry.")
             state.num_401_calls = attempts + 1
+            from . import _digest
+
             state.chal = _digest.parse_challenge(s_auth)
             authorization = self.build_digest_header(request.method or "", request.url or "")
             if authorization is not None:

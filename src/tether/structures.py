@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import OrderedDict  # noqa: F401  (requests.structures exposes it)
 from collections.abc import ItemsView, Iterable, Iterator, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 _VT = TypeVar("_VT")
 _D = TypeVar("_D")
@@ -14,7 +14,9 @@ _D = TypeVar("_D")
 __all__ = ["CaseInsensitiveDict", "LookupDict"]
 
 
-class CaseInsensitiveDict(MutableMapping[str, _VT], Generic[_VT]):
+# Generic in _VT through its base alone: an explicit Generic[_VT] would double the cost of
+# creating the class at import, for nothing a type checker needs.
+class CaseInsensitiveDict(MutableMapping[str, _VT]):
     """A mapping whose keys are looked up without regard to letter case.
 
     The case of the last key set is remembered and returned by iteration, ``keys()`` and

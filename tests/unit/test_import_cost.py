@@ -51,6 +51,10 @@ DEFERRED = {
     "tether.compat": "tether.compat, on first access",
     "tether.help": "tether.help, on first access",
     "tether.certs": "tether.certs, on first access",
+    "tether.packages": "tether.packages, on first access or import tether.packages.*",
+    "tether._modalias": "imported by tether.packages and tether._alias",
+    "tether._alias": "tether.install_as_requests / RequestsAlreadyImportedError, on first access",
+    "tether._digest": "the first Digest challenge (HTTPDigestAuth)",
 }
 
 _TIMEOUT = 60
@@ -158,6 +162,98 @@ print("ok")
 
 def test_multipart_loads_with_the_first_files_body() -> None:
     assert _run(_FILES_UPLOAD_PREPARES).strip() == "ok"
+
+
+_SWITCH_AND_PACKAGES = """
+import sys
+import tether
+assert "tether._alias" not in sys.modules and "tether.packages" not in sys.modules
+assert {"install_as_requests", "RequestsAlreadyImportedError", "packages"} <= set(dir(tether))
+install = tether.install_as_requests
+from tether import _alias
+assert install is _alias.install_as_requests
+assert tether.RequestsAlreadyImportedError is _alias.RequestsAlreadyImportedError
+namespace = {}
+exec("from tether import *", namespace)
+assert namespace["install_as_requests"] is install
+
+import urllib3
+import urllib3.util.retry
+assert tether.packages.urllib3 is urllib3
+assert sys.modules["tether.packages.urllib3"] is urllib3
+print("ok")
+"""
+
+_PACKAGES_IMPORT_FIRST = """
+import sys
+import tether
+assert "tether.packages" not in sys.modules
+from tether.packages.urllib3.util.retry import Retry
+import urllib3.util.retry
+assert Retry is urllib3.util.retry.Retry
+assert sys.modules["tether.packages.urllib3.util.retry"] is urllib3.util.retry
+assert tether.packages.urllib3 is sys.modules["urllib3"]
+print("ok")
+"""
+
+
+def test_switch_and_packages_load_on_first_use() -> None:
+    assert _run(_SWITCH_AND_PACKAGES).strip() == "ok"
+
+
+def test_packages_import_statement_before_any_access() -> None:
+    assert _run(_PACKAGES_IMPORT_FIRST).strip() == "ok"
+
+
+_DIGEST_LOADS_ON_FIRST_CHALLENGE = """
+import sys
+import tether
+assert "tether._digest" not in sys.modules
+auth = tether.auth.HTTPDigestAuth("user", "secret")
+auth.init_per_thread_state()
+auth._thread_local.chal = {"realm": "r", "nonce": "n", "qop": "auth"}
+header = auth.build_digest_header("GET", "http://127.0.0.1:9/p")
+assert header is not None and header.startswith("Digest "), header
+assert "tether._digest" in sys.modules
+print("ok")
+"""
+
+
+def test_digest_loads_with_the_first_challenge() -> None:
+    assert _run(_DIGEST_LOADS_ON_FIRST_CHALLENGE).strip() == "ok"
+
+
+# Patterns only bytes headers, control characters or Link headers need are compiled on
+# first use; the requests names for them still give the compiled patterns.
+_LAZY_PATTERNS = """
+import re
+import sys
+import tether
+from tether import _internal_utils
+lazy = ("_VALID_HEADER_NAME_RE_BYTE", "_VALID_HEADER_VALUE_RE_BYTE", "_HEADER_VALIDATORS_BYTE",
+        "HEADER_VALIDATORS")
+assert not any(name in vars(_internal_utils) for name in lazy)
+assert set(lazy) <= set(dir(_internal_utils))
+from tether._internal_utils import _VALID_HEADER_NAME_RE_BYTE
+assert _VALID_HEADER_NAME_RE_BYTE.pattern == rb"^[^:\\s][^:\\r\\n]*\\Z"
+validators = _internal_utils.HEADER_VALIDATORS
+assert validators[bytes] is _internal_utils._HEADER_VALIDATORS_BYTE
+assert validators[bytes][0] is _VALID_HEADER_NAME_RE_BYTE
+assert validators[str] == (_internal_utils._VALID_HEADER_NAME_RE_STR,
+                           _internal_utils._VALID_HEADER_VALUE_RE_STR)
+assert all(isinstance(p, re.Pattern) for pair in validators.values() for p in pair)
+try:
+    _internal_utils.no_such_name
+except AttributeError:
+    pass
+else:
+    raise AssertionError("no AttributeError")
+print("ok")
+"""
+
+
+def test_bytes_header_patterns_compile_on_first_use() -> None:
+    assert _run(_LAZY_PATTERNS).strip() == "ok"
 
 
 # -- The cookie machinery (tether._lazycookies) ---------------------------------------------
