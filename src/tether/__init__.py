@@ -137,7 +137,9 @@ logging.getLogger(__name__).addHandler(NullHandler())
 
 # `tether.packages` (and its import hook for tether.packages.*) loads with the first
 # `tether.packages` attribute access or `import tether.packages...` statement.
-_LAZY_SUBMODULES = frozenset(("utils", "help", "certs", "compat", "packages", "_types"))
+# tether.auth (as after `import requests`) loads with its first use: a plain request never
+# needs it.
+_LAZY_SUBMODULES = frozenset(("auth", "utils", "help", "certs", "compat", "packages", "_types"))
 _LAZY_VALUES = frozenset(("chardet_version", "charset_normalizer_version"))
 # The requests -> tether switch (tether._alias) loads when a program first names it.
 _ALIAS_NAMES = frozenset(("RequestsAlreadyImportedError", "install_as_requests"))

@@ -36,18 +36,64 @@ from typing import Any
 from .structures import CaseInsensitiveDict
 
 __all__ = [
+    "MEMOISED_JARS",
     "MEMOISED_POLICIES",
     "cached_cookie_header",
     "clone_cookie",
     "policy_fingerprint",
+    "register_jar",
+    "register_policy",
     "remember_set_cookies",
     "remembered_set_cookies",
     "request_key",
+    "stock_jar",
 ]
 
-#: Policy classes whose decisions depend only on the settings in ``policy_fingerprint``
-#: (``_cookies`` adds ``TetherCookiePolicy``).
-MEMOISED_POLICIES: set[type] = {cookielib.DefaultCookiePolicy}
+# The methods whose code decides what a policy accepts and returns, and those of a jar the
+# memoised paths stand in for. A class is memoised only while they are the functions it had
+# when registered: a patch on the class (or on cookielib's) turns the memos off for it.
+_policy_methods = operator.attrgetter(
+    "set_ok", "set_ok_version", "set_ok_verifiability", "set_ok_name", "set_ok_path",
+    "set_ok_domain", "set_ok_port", "return_ok", "return_ok_version",
+    "return_ok_verifiability", "return_ok_secure", "return_ok_expires", "return_ok_port",
+    "return_ok_domain", "domain_return_ok", "path_return_ok", "is_blocked", "is_not_allowed",
+)  # fmt: skip
+_jar_methods = operator.attrgetter(
+    "add_cookie_header", "extract_cookies", "make_cookies", "set_cookie", "update"
+)  # fmt: skip
+
+#: Policy classes whose decisions depend only on the settings in ``policy_fingerprint``,
+#: with their methods as registered (``_cookies`` adds ``TetherCookiePolicy``).
+MEMOISED_POLICIES: dict[type, tuple[Any, ...]] = {
+    cookielib.DefaultCookiePolicy: _policy_methods(cookielib.DefaultCookiePolicy)
+}
+#: Jar classes the memoised paths may stand in for, with their methods as registered.
+MEMOISED_JARS: dict[type, tuple[Any, ...]] = {}
+
+
+def register_policy(cls: type) -> None:
+    """Allow memoising for policies of exactly ``cls`` (its methods as they are now)."""
+    MEMOISED_POLICIES[cls] = _policy_methods(cls)
+
+
+def register_jar(cls: type) -> None:
+    """Allow the memoised paths for jars of exactly ``cls`` (its methods as they are now)."""
+    MEMOISED_JARS[cls] = _jar_methods(cls)
+
+
+def stock_jar(jar: Any) -> bool:
+    """Whether ``jar`` is of a registered class whose methods are unchanged, with none
+    replaced on the instance itself."""
+    cls = type(jar)
+    methods = MEMOISED_JARS.get(cls)
+    return (
+        methods is not None
+        and _jar_methods(cls) == methods
+        and not (jar.__dict__.keys() & _JAR_METHOD_NAMES)
+    )
+
+
+_JAR_METHOD_NAMES = frozenset(_jar_methods.__reduce__()[1])
 
 # How many instance attributes ``DefaultCookiePolicy.__init__`` sets; ``_now`` (the clock
 # cookielib stores on it) may come on top. An instance with more has been customised.
@@ -95,7 +141,9 @@ _policy_settings = operator.attrgetter(
 def policy_fingerprint(policy: Any) -> tuple[Any, ...] | None:
     """The settings that decide what ``policy`` accepts and returns, or None when the policy
     is not one whose decisions can be memoised."""
-    if type(policy) not in MEMOISED_POLICIES:
+    cls = type(policy)
+    methods = MEMOISED_POLICIES.get(cls)
+    if methods is None or _policy_methods(cls) != methods:
         return None
     attributes = policy.__dict__
     count = len(attributes)
@@ -104,7 +152,9 @@ def policy_fingerprint(policy: Any) -> tuple[Any, ...] | None:
     ):
         return None
     try:
-        return _policy_settings(policy)
+        # The class too: tether's policy and cookielib's decide differently with the same
+        # settings, and must never share an entry.
+        return (cls, *_policy_settings(policy))
     except AttributeError:
         return None
 
@@ -137,38 +187,47 @@ def cached_cookie_header(
     fingerprint = policy_fingerprint(jar._policy) if key is not None else None
     if key is None or fingerprint is None:
         return compute(jar, request)
-    # Keyed by the request alone; the policy's settings are compared, not hashed.
-    with jar._cookies_lock:  # every cookie's attributes, in storage order
+    # Keyed by the request alone; the policy's settings are compared, not hashed. The jar's
+    # lock is held from reading its cookies to storing the entry (cookielib's own
+    # add_cookie_header takes the same re-entrant lock), so the entry describes one state.
+    with jar._cookies_lock:
         dicts = [
             cookie.__dict__
             for paths in jar._cookies.values()
             for names in paths.values()
             for cookie in names.values()
         ]
-    entry = _HEADER_CACHE.get(key)
-    if entry is not None:
-        settings, snapshot, valid_from, valid_until, header = entry
-        now = int(time.time())
-        if valid_from <= now < valid_until and settings == fingerprint and snapshot == dicts:
+        entry = _HEADER_CACHE.get(key)
+        if entry is not None:
+            settings, snapshot, valid_from, valid_until, header = entry
+            now = int(time.time())
+            if valid_from <= now < valid_until and settings == fingerprint and snapshot == dicts:
+                return header
+        snapshot = [dict(d) for d in dicts]
+        header = compute(jar, request)
+        # The second cookielib judged expiry against. A jar holding an expired cookie is not
+        # remembered: cookielib removes it from the jar while building the header, which a
+        # memoised answer would skip. Otherwise, until the first cookie then unexpired
+        # expires, the same cookies give the same header.
+        now_used = getattr(jar, "_now", None)
+        if type(now_used) is not int:
             return header
-    snapshot = [dict(d) for d in dicts]
-    header = compute(jar, request)
-    # The second cookielib judged expiry against; until the first cookie still unexpired
-    # then expires, the same cookies give the same header.
-    now_used = getattr(jar, "_now", None)
-    if type(now_used) is int:
-        valid_until = min(
-            (
-                d["expires"]
-                for d in snapshot
-                if d.get("expires") is not None and d["expires"] > now_used
-            ),
-            default=float("inf"),
-        )
+        expiries = [d["expires"] for d in snapshot if d.get("expires") is not None]
+        if any(expires <= now_used for expires in expiries):
+            return header
         if len(_HEADER_CACHE) >= MAX_ENTRIES:
             _HEADER_CACHE.clear()
-        _HEADER_CACHE[key] = (fingerprint, snapshot, now_used, valid_until, header)
+        _HEADER_CACHE[key] = (
+            fingerprint,
+            snapshot,
+            now_used,
+            min(expiries, default=_NEVER),
+            header,
+        )
     return header
+
+
+_NEVER = float("inf")
 
 
 def _time_dependent(values: tuple[str, ...]) -> bool:

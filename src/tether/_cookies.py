@@ -172,7 +172,7 @@ class TetherCookiePolicy(cookielib.DefaultCookiePolicy):
 
 
 # Its two rules are decided by the cookie and the URL alone, so its results can be memoised.
-_cookiecache.MEMOISED_POLICIES.add(TetherCookiePolicy)
+_cookiecache.register_policy(TetherCookiePolicy)
 
 
 class MockRequest:
@@ -332,11 +332,7 @@ def extract_cookies_to_jar(jar: cookielib.CookieJar, request: _RequestLike, resp
                 and "set-cookie2" not in fields
             ):
                 return
-            if (
-                type(jar) is RequestsCookieJar
-                and type(fields) is HTTPHeaderDict
-                and "extract_cookies" not in jar.__dict__
-            ):
+            if type(fields) is HTTPHeaderDict and _stock(jar):
                 _extract_memoised(jar, request, original.msg, fields)
                 return
         headers = original.msg
@@ -405,7 +401,7 @@ def get_cookie_header(jar: cookielib.CookieJar, request: _RequestLike) -> str | 
         and type(jar).add_cookie_header is cookielib.CookieJar.add_cookie_header
     ):
         return None
-    if type(jar) is RequestsCookieJar and "add_cookie_header" not in jar.__dict__:
+    if _cookiecache.stock_jar(jar):
         return _cookiecache.cached_cookie_header(jar, request, _cookie_header)
     return _cookie_header(jar, request)
 
@@ -640,7 +636,7 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         :param other: a ``CookieJar`` or a mapping.
         """
         if isinstance(other, cookielib.CookieJar):
-            if type(other) is RequestsCookieJar and type(self) is RequestsCookieJar:
+            if _stock(other) and _stock(self):
                 # The same copies, in the same order, without the generic walk and one
                 # method call per cookie (this runs for every request a session sends).
                 self._store_copies(other._ordered_cookies())
@@ -701,8 +697,6 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
 
     def _store_copies(self, cookies: Iterable[cookielib.Cookie]) -> None:
         # ``self.set_cookie(copy)`` for each cookie, inlined (exact RequestsCookieJar only).
-        # A cookie equal, attribute for attribute, to the one already stored under its
-        # domain, path and name (a server setting the same cookie again) is left in place.
         clone = _cookiecache.clone_cookie
         with self._cookies_lock:
             stored = self._cookies
@@ -714,9 +708,6 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
                 names = paths.get(path)
                 if names is None:
                     names = paths[path] = {}
-                existing = names.get(name)
-                if existing is not None and existing.__dict__ == cookie.__dict__:
-                    continue
                 copied = clone(cookie)
                 value = copied.value
                 if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
@@ -795,6 +786,14 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
     def get_policy(self) -> cookielib.CookiePolicy:
         """The cookie policy this jar applies."""
         return self._policy
+
+
+# The jar the memoised and inlined paths stand in for (see _cookiecache.stock_jar).
+_cookiecache.register_jar(RequestsCookieJar)
+
+
+def _stock(jar: object) -> TypeIs[RequestsCookieJar]:
+    return _cookiecache.stock_jar(jar)
 
 
 def _copy_cookie_jar(jar: cookielib.CookieJar | None) -> cookielib.CookieJar | None:
@@ -919,17 +918,18 @@ def merge_cookies(
     :raises ValueError: ``cookiejar`` is not a ``CookieJar``.
     :rtype: http.cookiejar.CookieJar
     """
-    if (
-        type(cookiejar) is RequestsCookieJar
-        and type(cookies) is RequestsCookieJar
-        and "update" not in cookiejar.__dict__
-    ):
+    if _stock(cookiejar) and _stock(cookies):
         # What cookiejar.update(cookies) does (this runs for every request a session
         # prepares), without the generic dispatch.
+        # (The source is read under its lock first, then the target's is taken: two
+        # threads merging jars into each other cannot deadlock.)
         if not cookiejar._cookies and not _DEEPVALUES_SORTS:
-            cookiejar._cookies = cookies._copied_store()
-        else:
-            cookiejar._store_copies(cookies._ordered_cookies())
+            copied = cookies._copied_store()
+            with cookiejar._cookies_lock:
+                if not cookiejar._cookies:  # still empty: take the copied storage whole
+                    cookiejar._cookies = copied
+                    return cookiejar
+        cookiejar._store_copies(cookies._ordered_cookies())
         return cookiejar
     if not isinstance(cookiejar, cookielib.CookieJar):
         raise ValueError("You can only merge into CookieJar")

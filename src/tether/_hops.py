@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _lazycookies, _redirects
+from . import _lazycookies
+from ._lazyimport import LazyModule
 from ._reading import drain
 
 if TYPE_CHECKING:
     from http import cookiejar as cookielib
 
+    from . import _redirects
     from ._cookies import RequestsCookieJar, extract_cookies_to_jar, merge_cookies
     from .models import PreparedRequest, Response
 else:
@@ -26,6 +28,8 @@ else:
     __getattr__, __dir__ = _lazycookies.module_names(
         globals(), "RequestsCookieJar", "extract_cookies_to_jar", "merge_cookies"
     )
+    # Imported with the first redirect (see _lazyimport).
+    _redirects = LazyModule(globals(), "_redirects", "tether._redirects")
 
 __all__ = [
     "HOP",

@@ -18,7 +18,7 @@ How the modules that use them stay exactly as fast once loaded:
   import cookielib``, and the ``getattr`` with which ``monkeypatch.setattr`` or
   ``mock.patch`` saves the value it replaces.
 * Each method whose code names one of those globals is registered with :func:`defer_methods`:
-  until the load, its class holds a :class:`_Deferred` stand-in that loads the machinery, puts
+  until the load, its class holds a stand-in function that loads the machinery, puts
   the method back and hands it over. ``Session()`` (its ``__init__``), ``Request.prepare()``
   (``PreparedRequest.prepare_cookies``), ``Response.cookies`` and the rest load it this way.
   :func:`load` puts every method back, so after the first ``Session`` the classes hold their
@@ -30,6 +30,7 @@ Only the standard library is imported here; ``_cookies`` is imported by :func:`l
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -44,7 +45,7 @@ _LOCK = threading.RLock()
 # and the stand-ins to remove.
 _objects: dict[str, Any] | None = None
 _namespaces: list[tuple[dict[str, Any], tuple[str, ...]]] = []
-_stand_ins: list[_Deferred] = []
+_stand_ins: list[_StandIn] = []
 
 
 def _import_machinery() -> dict[str, Any]:
@@ -124,57 +125,68 @@ def module_names(
     return __getattr__, __dir__
 
 
-class _Deferred:
-    """Stands in, in ``owner.__dict__``, for a method whose code names globals that
-    :func:`load` binds. The first look-up through the class or an instance (``super()`` and
-    special-method look-ups such as ``__init__`` included) loads the machinery, puts the method
-    back and binds it as the method itself would have been. Not a data descriptor, like a
-    function: an instance attribute of the same name still wins."""
+class _StandIn:
+    """Where a deferred method (or property) sits until the load: ``stand_in`` is a real
+    function (or property) that loads the machinery, puts ``attribute`` back on ``owner``
+    (the load does that for every stand-in; a stand-in put back later, by ``mock.patch`` on
+    exit say, does it on its next use) and then does what ``attribute`` does. Being a plain
+    function, it looks like the method to ``inspect`` and to ``mock.patch(...,
+    autospec=True)``, and is found through ``super()`` and special-method look-ups
+    (``__init__``) like any method."""
 
-    __slots__ = ("attribute", "name", "owner")
+    __slots__ = ("attribute", "name", "owner", "stand_in")
 
     def __init__(self, owner: type, name: str, attribute: Any) -> None:
         self.owner = owner
         self.name = name
         self.attribute = attribute
+        self.stand_in = self._make()
 
     def restore(self) -> None:
         # Only when the stand-in is still there: a replacement set meanwhile is kept.
-        if self.owner.__dict__.get(self.name) is self:
+        if self.owner.__dict__.get(self.name) is self.stand_in:
             setattr(self.owner, self.name, self.attribute)
 
-    def __get__(self, instance: object, owner: type | None = None) -> Any:
+    def _ready(self) -> None:
         load()
         self.restore()
-        return self.attribute.__get__(instance, owner)
 
+    def _make(self) -> Any:
+        ready = self._ready
+        if isinstance(self.attribute, property):
+            prop = self.attribute
 
-class _DeferredProperty(_Deferred):
-    """The stand-in for a property: a data descriptor like the property, so that setting and
-    deleting load the machinery too and reach the property's own setter and deleter."""
+            def fget(instance: Any) -> Any:
+                ready()
+                return prop.__get__(instance, type(instance))
 
-    __slots__ = ()
+            def fset(instance: Any, value: Any) -> None:
+                ready()
+                prop.__set__(instance, value)
 
-    def __set__(self, instance: object, value: object) -> None:
-        load()
-        self.restore()
-        self.attribute.__set__(instance, value)
+            def fdel(instance: Any) -> None:
+                ready()
+                prop.__delete__(instance)
 
-    def __delete__(self, instance: object) -> None:
-        load()
-        self.restore()
-        self.attribute.__delete__(instance)
+            return property(fget, fset, fdel, prop.__doc__)
+
+        function = self.attribute
+
+        @functools.wraps(function)
+        def stand_in(*args: Any, **kwargs: Any) -> Any:
+            ready()
+            return function(*args, **kwargs)
+
+        return stand_in
 
 
 def defer_methods(owner: type, *names: str) -> None:
     """Replace each method (or property) of ``owner`` named in ``names``, defined in its class
-    body, by a stand-in that loads the machinery on first access, unless it is loaded."""
+    body, by a stand-in that loads the machinery on first use, unless it is loaded."""
     with _LOCK:
         if _objects is not None:
             return
         for name in names:
-            attribute = owner.__dict__[name]
-            kind = _DeferredProperty if isinstance(attribute, property) else _Deferred
-            stand_in = kind(owner, name, attribute)
-            setattr(owner, name, stand_in)
-            _stand_ins.append(stand_in)
+            deferred = _StandIn(owner, name, owner.__dict__[name])
+            setattr(owner, name, deferred.stand_in)
+            _stand_ins.append(deferred)

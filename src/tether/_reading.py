@@ -46,12 +46,28 @@ from __future__ import annotations
 import http.client
 from collections.abc import Iterator
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from urllib3.exceptions import IncompleteRead
+from urllib3.exceptions import (
+    DecodeError,
+    IncompleteRead,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
 from urllib3.response import HTTPResponse
 
-from ._errors import STREAM_ERRORS, on_stream
+from ._lazyimport import LazyModule
+
+if TYPE_CHECKING:
+    from . import _errors
+else:
+    # Imported with the first error a body read raises (see _lazyimport).
+    _errors = LazyModule(globals(), "_errors", "tether._errors")
+
+#: What ``_errors.on_stream`` translates (``_errors.STREAM_ERRORS``, checked equal by the
+#: tests), held here so that matching an exception never imports anything.
+STREAM_ERRORS = (ProtocolError, DecodeError, ReadTimeoutError, SSLError)
 
 _HTTPLIB_READS = (http.client.HTTPResponse.read, http.client.HTTPResponse.readinto)
 
@@ -128,7 +144,7 @@ def read_all(raw: Any) -> bytes:
             return _read_direct(raw, fp)
         return _read_pieces(raw, ENCODED_PIECE if _encoded(raw) else READ_PIECE)
     except STREAM_ERRORS as error:
-        raise on_stream(error) from error
+        raise _errors.on_stream(error) from error
 
 
 def _direct_source(raw: Any) -> Any:
@@ -259,7 +275,7 @@ def iter_raw(raw: Any, chunk_size: int | None) -> Iterator[bytes]:
                     size = ENCODED_PIECE
                 yield from raw.stream(size, decode_content=True)
         except STREAM_ERRORS as error:
-            raise on_stream(error) from error
+            raise _errors.on_stream(error) from error
     else:
         # A plain file-like object (mocking libraries and hand-built responses use these).
         size = READ1_MAX if chunk_size is None else chunk_size

@@ -29,9 +29,8 @@ from __future__ import annotations
 
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from ._urls import _DEFAULT_PORTS as DEFAULT_PORTS
 from ._urls import origin, requote_uri
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 #: Statuses whose ``Location`` is followed.
 REDIRECT_STATI = (301, 302, 303, 307, 308)

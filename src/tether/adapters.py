@@ -40,13 +40,13 @@ from urllib3.util import Timeout as TimeoutSauce
 from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
-from . import _errors, _lazycookies, _transport
+from . import _lazycookies, _transport
 from ._body import SEND_BLOCKSIZE, ReplayableBody
 from ._headers import check_header_validity, get_encoding_from_headers
 from ._interim import BoundedInterimResponse
+from ._lazyimport import LazyModule, bound
 from ._proxies import select_proxy
 from ._urls import get_auth_from_url, prepend_scheme_if_needed, urldefragauth
-from .auth import _basic_auth_str
 from .exceptions import (
     ConnectionError,
     ConnectTimeout,
@@ -66,8 +66,16 @@ if TYPE_CHECKING:
     from urllib3.connectionpool import HTTPConnectionPool
     from urllib3.response import BaseHTTPResponse
 
+    from . import _errors
     from .cookies import extract_cookies_to_jar as extract_cookies_to_jar
     from .models import PreparedRequest
+else:
+    # Imported with the first send error (see _lazyimport).
+    _errors = LazyModule(globals(), "_errors", "tether._errors")
+
+#: What ``_errors.on_send`` translates (``_errors.SEND_ERRORS``, checked equal by the tests),
+#: held here so that matching an exception never imports anything.
+_SEND_ERRORS = (_HTTPError, OSError)
 
 # requests.adapters exposes extract_cookies_to_jar; bound when the cookie machinery loads
 # (see _lazycookies).
@@ -139,11 +147,15 @@ def __getattr__(name: str) -> Any:
         return _transport.default_ca_bundle()
     if name == "SOCKSProxyManager":
         return _socks_proxy_manager()
+    if name == "_basic_auth_str":  # requests.adapters has it; tether.auth loads on first use
+        return bound(globals(), name, "tether.auth")
     return _cookie_attribute(name)
 
 
 def __dir__() -> list[str]:
-    return sorted({*_cookie_dir(), "DEFAULT_CA_BUNDLE_PATH", "SOCKSProxyManager"})
+    return sorted(
+        {*_cookie_dir(), "DEFAULT_CA_BUNDLE_PATH", "SOCKSProxyManager", "_basic_auth_str"}
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -582,10 +594,15 @@ class HTTPAdapter(BaseAdapter):
         else:
             response.url = req.url  # type: ignore[assignment]
 
-        # Add new cookies from the server. The response's jar is built on first use of
-        # ``response.cookies`` (most programs read the session's jar instead).
+        # Add new cookies from the server. When nothing in them depends on the clock, the
+        # response's jar is built on first use of ``response.cookies`` (most programs read the
+        # session's jar instead), from the URL and Host header as they are now.
         if raw_headers is None or "set-cookie" in raw_headers:
-            response.__dict__["_tether_set_cookie"] = (req, resp)
+            source = _deferrable_cookie_source(req, raw_headers)
+            if source is None:
+                extract_cookies_to_jar(response.cookies, req, resp)
+            else:
+                response.__dict__["_tether_set_cookie"] = (source, resp)
 
         # The response remembers what it answers and which adapter produced it.
         response.request = req
@@ -634,10 +651,14 @@ class HTTPAdapter(BaseAdapter):
         proxy = select_proxy(request.url or "", proxies) if proxies else None
         # Without a proxy, the stock key function and a stock PoolManager: the pool found for
         # this origin and these TLS settings last time (see ``_transport``).
+        manager = self.poolmanager
         memo = (
             not proxy
-            and type(self.poolmanager) is PoolManager
+            and type(manager) is PoolManager
+            and PoolManager.connection_from_host is _STOCK_CONNECTION_FROM_HOST
+            and "connection_from_host" not in manager.__dict__
             and type(self).build_connection_pool_key_attributes is _STOCK_KEY_ATTRIBUTES
+            and "build_connection_pool_key_attributes" not in self.__dict__
             and type(request.url) is str
         )
         if memo:
@@ -778,7 +799,9 @@ class HTTPAdapter(BaseAdapter):
         username, password = get_auth_from_url(proxy)
 
         if username:
-            headers["Proxy-Authorization"] = _basic_auth_str(username, password)
+            # adapters._basic_auth_str, as requests looks it up (bound on first use).
+            basic_auth_str = bound(globals(), "_basic_auth_str", "tether.auth")
+            headers["Proxy-Authorization"] = basic_auth_str(username, password)
 
         return headers
 
@@ -818,7 +841,9 @@ class HTTPAdapter(BaseAdapter):
 
         self.cert_verify(conn, request.url or "", verify, cert)
         url = self.request_url(request, proxies)
-        if type(self).add_headers is not _STOCK_ADD_HEADERS:  # the stock one adds nothing
+        # The stock add_headers adds nothing; one a subclass, a patch or the instance
+        # itself supplies is called.
+        if type(self).add_headers is not _STOCK_ADD_HEADERS or "add_headers" in self.__dict__:
             self.add_headers(
                 request,
                 stream=stream,
@@ -838,7 +863,7 @@ class HTTPAdapter(BaseAdapter):
 
         try:
             resp = self._urlopen(conn, request, url, body, timeout, chunked)
-        except _errors.SEND_ERRORS as err:
+        except _SEND_ERRORS as err:
             # A kept-alive connection the server closed before answering: resend once on a
             # new connection (see "Stale keep-alive connections" above).
             if _reuse.pool is conn and _errors.closed_before_response(err) and _rewound(request):
@@ -859,7 +884,7 @@ class HTTPAdapter(BaseAdapter):
         _reuse.fresh = True
         try:
             return self._urlopen(conn, request, url, request.body, timeout, chunked)
-        except _errors.SEND_ERRORS as err:
+        except _SEND_ERRORS as err:
             _raise_mapped(err, request)
         finally:
             _reuse.fresh = False
@@ -892,9 +917,44 @@ class HTTPAdapter(BaseAdapter):
 
 # The key function ``get_connection_with_tls_context`` may memoise (a subclass's own may
 # return anything, so its pools are looked up the full way every time).
+# build_response names the lazily bound extract_cookies_to_jar (see _lazycookies).
+_lazycookies.defer_methods(HTTPAdapter, "build_response")
+
 _STOCK_KEY_ATTRIBUTES = HTTPAdapter.build_connection_pool_key_attributes
+_STOCK_CONNECTION_FROM_HOST = PoolManager.connection_from_host
 # The hook ``send`` calls for subclasses; the stock one does nothing, so it is not called.
 _STOCK_ADD_HEADERS = HTTPAdapter.add_headers
+
+
+class _CookieSource:
+    """What cookie extraction reads of a request (URL and Host header), kept as it was
+    when the response arrived."""
+
+    __slots__ = ("headers", "url")
+
+    def __init__(self, url: str, headers: CaseInsensitiveDict[Any]) -> None:
+        self.url = url
+        self.headers = headers
+
+
+def _deferrable_cookie_source(req: PreparedRequest, raw_headers: Any) -> _CookieSource | None:
+    """A snapshot of ``req`` for reading these Set-Cookie fields later, or None when they must
+    be read now: ``Max-Age`` and ``Expires`` are judged against the clock, and headers other
+    than urllib3's own may change."""
+    if type(raw_headers) is not _HTTPHeaderDict or type(req.url) is not str:
+        return None
+    stored = raw_headers._container
+    for name in ("set-cookie", "set-cookie2"):
+        for value in stored.get(name, "-")[1:]:
+            lowered = value.lower()
+            if "max-age" in lowered or "expires" in lowered:
+                return None
+    request_headers: Any = req.headers  # None on a request that was never prepared
+    host = request_headers.get("Host") if request_headers is not None else None
+    headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict()
+    if host is not None:
+        headers["Host"] = host
+    return _CookieSource(req.url, headers)
 
 
 def _raise_mapped(err: BaseException, request: PreparedRequest) -> NoReturn:

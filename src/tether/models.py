@@ -15,7 +15,7 @@ import json as complexjson
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import _body, _decoding, _lazycookies, _urls
+from . import _body, _lazycookies, _urls
 from ._headers import (
     all_validated,
     check_header_validity,
@@ -23,8 +23,8 @@ from ._headers import (
     parse_header_links,
 )
 from ._internal_utils import to_native_string
+from ._lazyimport import LazyModule, bound
 from ._reading import iter_raw, needs_rechunk, read_all, read_size
-from .auth import HTTPBasicAuth
 from .exceptions import (
     HTTPError,
     StreamConsumedError,
@@ -39,6 +39,7 @@ from .structures import CaseInsensitiveDict
 if TYPE_CHECKING:
     from http import cookiejar as cookielib
 
+    from . import _decoding
     from .adapters import BaseAdapter
     from .cookies import (
         _copy_cookie_jar,
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
         extract_cookies_to_jar,
         get_cookie_header,
     )
+else:
+    # Imported with the first body decoded beyond .content (see _lazyimport).
+    _decoding = LazyModule(globals(), "_decoding", "tether._decoding")
 
 # Names requests.models has at module level; third-party code imports them from here.
 from io import UnsupportedOperation
@@ -63,7 +67,6 @@ from urllib3.filepost import encode_multipart_formdata
 from urllib3.util import parse_url
 
 from ._body import guess_filename, super_len, to_key_val_list
-from ._decoding import guess_json_utf, iter_slices, stream_decode_response_unicode
 from ._internal_utils import unicode_is_ascii
 from ._urls import get_auth_from_url, requote_uri
 from .exceptions import (
@@ -95,9 +98,6 @@ _compat_names = (
     parse_url,
     super_len,
     to_key_val_list,
-    guess_json_utf,
-    iter_slices,
-    stream_decode_response_unicode,
     unicode_is_ascii,
     guess_filename,
     get_auth_from_url,
@@ -115,7 +115,7 @@ _compat_names = (
 
 # Bound when the cookie machinery loads (the first Session, Request.prepare() or
 # Response.cookies): see _lazycookies.
-_cookie_attribute, __dir__ = _lazycookies.module_names(
+_cookie_attribute, _cookie_dir = _lazycookies.module_names(
     globals(),
     "cookielib",
     "_copy_cookie_jar",
@@ -124,13 +124,28 @@ _cookie_attribute, __dir__ = _lazycookies.module_names(
     "get_cookie_header",
 )
 
+# Names requests.models has that come from modules a plain request does not need; bound
+# (see _lazyimport) on first access, or by prepare_auth for HTTPBasicAuth.
+_LAZY_NAMES = {
+    "HTTPBasicAuth": "tether.auth",
+    "guess_json_utf": "tether._decoding",
+    "iter_slices": "tether._decoding",
+    "stream_decode_response_unicode": "tether._decoding",
+}
+
 
 def __getattr__(name: str) -> Any:
     if name == "chardet":  # requests.models.chardet: the character detector module
         import charset_normalizer
 
         return charset_normalizer
+    if name in _LAZY_NAMES:
+        return bound(globals(), name, _LAZY_NAMES[name])
     return _cookie_attribute(name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*_cookie_dir(), *_LAZY_NAMES})
 
 
 __all__ = [
@@ -522,7 +537,8 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
         if auth:
             if isinstance(auth, tuple) and len(auth) == 2:
                 # A (user, password) pair means Basic.
-                auth = HTTPBasicAuth(*auth)
+                # models.HTTPBasicAuth, as requests looks it up (bound on first use).
+                auth = bound(globals(), "HTTPBasicAuth", "tether.auth")(*auth)
 
             # The auth object may return this request or a new one; take over its state.
             r = auth(self)

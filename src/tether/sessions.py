@@ -32,12 +32,13 @@ from urllib.parse import urljoin, urlparse
 
 from urllib3.util.retry import Retry
 
-from . import _hops, _lazycookies, _redirects, _urls
+from . import _hops, _lazycookies, _urls
 from ._body import rewind_body, to_key_val_list
 from ._environ import ca_bundle_from_env, netrc_auth_for_host
 from ._environ import get_netrc_auth as _get_netrc_auth
 from ._headers import all_validated, default_headers
 from ._internal_utils import to_native_string
+from ._lazyimport import LazyModule, bound
 from ._proxies import (
     get_environ_proxies,
     pin_request_choice,
@@ -47,7 +48,6 @@ from ._proxies import (
     should_bypass_proxies,
 )
 from .adapters import HTTPAdapter
-from .auth import _basic_auth_str
 from .exceptions import (
     ChunkedEncodingError,
     ContentDecodingError,
@@ -71,6 +71,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
+    from . import _redirects
     from .adapters import BaseAdapter
     from .cookies import (
         RequestsCookieJar,
@@ -80,7 +81,7 @@ if TYPE_CHECKING:
     )
 else:
     # Bound when the cookie machinery loads (the first Session): see _lazycookies.
-    __getattr__, __dir__ = _lazycookies.module_names(
+    _cookie_attribute, _cookie_dir = _lazycookies.module_names(
         globals(),
         "cookielib",
         "RequestsCookieJar",
@@ -88,6 +89,17 @@ else:
         "extract_cookies_to_jar",
         "merge_cookies",
     )
+    # Imported with the first redirect (see _lazyimport).
+    _redirects = LazyModule(globals(), "_redirects", "tether._redirects")
+
+    def __getattr__(name: str) -> Any:
+        if name == "_basic_auth_str":  # requests.sessions has it; tether.auth loads on first use
+            return bound(globals(), name, "tether.auth")
+        return _cookie_attribute(name)
+
+    def __dir__() -> list[str]:
+        return sorted({*_cookie_dir(), "_basic_auth_str"})
+
 
 from .models import Response
 
@@ -100,7 +112,7 @@ _MOUNT_LOCK = threading.Lock()
 get_netrc_auth = _get_netrc_auth
 get_auth_from_url = _urls.get_auth_from_url
 requote_uri = _urls.requote_uri
-DEFAULT_PORTS = _redirects.DEFAULT_PORTS
+DEFAULT_PORTS = _urls._DEFAULT_PORTS  # the very dict of utils.DEFAULT_PORTS, as in requests
 
 # The clock behind Response.elapsed: perf_counter where time.time is coarse (Windows).
 if sys.platform == "win32":
@@ -452,7 +464,9 @@ class SessionRedirectMixin:
         # For an https:// target the adapter authenticates to the proxy on the CONNECT
         # tunnel; putting the header in the tunnelled request would hand it to the origin.
         if not scheme.startswith("https") and username and password:
-            headers["Proxy-Authorization"] = _basic_auth_str(username, password)
+            # sessions._basic_auth_str, as requests looks it up (bound on first use).
+            basic_auth_str = bound(globals(), "_basic_auth_str", "tether.auth")
+            headers["Proxy-Authorization"] = basic_auth_str(username, password)
 
         return new_proxies
 
@@ -713,7 +727,8 @@ class Session(SessionRedirectMixin):
             data=request.data,
             json=request.json,
             headers=session_headers
-            if not request.headers
+            if type(request.headers) is dict  # Request() turns headers=None into {}
+            and not request.headers
             and type(session_headers) is CaseInsensitiveDict
             and all_validated(session_headers._store)
             else merge_setting(request.headers, session_headers, dict_class=CaseInsensitiveDict),

@@ -82,7 +82,7 @@ from ._proxies import (
     set_environ,
     should_bypass_proxies,
 )
-from ._redirects import DEFAULT_PORTS
+from ._urls import _DEFAULT_PORTS as DEFAULT_PORTS
 from ._urls import (
     UNRESERVED_SET,
     get_auth_from_url,

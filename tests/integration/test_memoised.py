@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import urllib3
 
 import tether
 from tests.support.fixtures import RawServerFactory
@@ -329,3 +330,138 @@ def test_pool_settings_changed_after_use_get_a_new_pool(server: Server) -> None:
     assert first.raw._pool is not second.raw._pool
     assert second.raw._pool is third.raw._pool
     assert second.raw._pool.pool.maxsize == 3
+
+
+# -- review regressions: memos never cross policies, patches or the clock -----------------
+
+
+def test_memos_never_mix_cookielib_and_tether_policies(server: Server) -> None:
+    # cookielib's default policy sends a host-only cookie to subdomains; tether's does not.
+    def run(policy: cookielib.CookiePolicy | None) -> tuple[str, list[str]]:
+        with tether.Session() as s:
+            if policy is not None:
+                s.cookies.set_policy(policy)
+            s.get(server.base + "/?set=h%3D1", headers={"Host": "a.test"})
+            s.get(server.base + "/?set=ctl%3Da%01b")
+            header = sent(s, server.base + "/", headers={"Host": "sub.a.test"})
+            return header, sorted(c.name for c in s.cookies)
+
+    assert run(cookielib.DefaultCookiePolicy()) == ("h=1", ["ctl", "h"])
+    assert run(None) == ("-", ["h"])  # warm memos, tether's policy: still refused
+
+
+def test_class_level_patches_turn_the_memos_off(
+    monkeypatch: pytest.MonkeyPatch, server: Server
+) -> None:
+    with tether.Session() as s:
+        s.get(server.base + "/?set=a%3D1")
+        assert sent(s, server.base + "/") == "a=1"  # memos warm
+        monkeypatch.setattr(
+            tether.cookies.TetherCookiePolicy, "return_ok", lambda self, cookie, request: False
+        )
+        assert sent(s, server.base + "/") == "-"
+        monkeypatch.undo()
+        stored: list[str] = []
+        real = tether.cookies.RequestsCookieJar.set_cookie
+
+        def spy(self: Any, cookie: cookielib.Cookie, *args: Any, **kwargs: Any) -> None:
+            stored.append(cookie.name)
+            real(self, cookie, *args, **kwargs)
+
+        monkeypatch.setattr(tether.cookies.RequestsCookieJar, "set_cookie", spy)
+        s.get(server.base + "/?set=a%3D1")
+    assert "a" in stored
+
+
+def test_response_cookies_with_an_expiry_are_read_on_arrival(
+    monkeypatch: pytest.MonkeyPatch, server: Server
+) -> None:
+    now = [float(int(time.time()))]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    expires = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now[0] + 2))
+    query = "/?set=" + "a%3D1%3B%20Expires%3D" + expires.replace(" ", "%20").replace(",", "%2C")
+    with tether.Session() as s:
+        r = s.get(server.base + query + "&set=b%3D2")
+        now[0] += 3  # "a" has expired by the time the program looks
+        assert sorted(r.cookies.keys()) == ["a", "b"]
+
+
+def test_response_cookies_use_the_request_as_it_was_sent(server: Server) -> None:
+    def hook(r: Any, **kwargs: Any) -> None:
+        r.request.url = "http://elsewhere.test/"
+
+    with tether.Session() as s:
+        r = s.get(server.base + "/?set=hk%3D1", hooks={"response": hook})
+        assert [(c.domain, c.name) for c in r.cookies] == [("127.0.0.1", "hk")]
+
+
+def test_empty_list_of_request_headers_matches_requests(server: Server) -> None:
+    def script(s: Any, lib: Any, base: str) -> list[str]:
+        s.headers["X-Session"] = "1"
+        prepared = s.prepare_request(lib.Request("GET", base + "/", headers=[]))
+        return sorted(prepared.headers)
+
+    theirs, ours = both(script, server.base)
+    assert ours == theirs
+
+
+def test_instance_overrides_on_the_adapter_are_honoured(raw_server: RawServerFactory) -> None:
+    def handler(request: RawRequest, conn: Connection) -> bytes:
+        return http_response(200, request.header("X-Added") or b"-")
+
+    base = Server(raw_server(handler)).base
+    with tether.Session() as s:
+        adapter = s.get_adapter(base)
+        s.get(base + "/")  # pool key memo warm
+        adapter.add_headers = lambda request, **kwargs: request.headers.update(  # type: ignore[method-assign]
+            {"X-Added": "inst"}
+        )
+        keyed: list[str] = []
+        real = adapter.build_connection_pool_key_attributes
+
+        def keys(request: Any, verify: Any, cert: Any = None) -> Any:
+            keyed.append(request.url)
+            host, kwargs = real(request, verify, cert)
+            return host, {**kwargs, "maxsize": 7}
+
+        adapter.build_connection_pool_key_attributes = keys  # type: ignore[method-assign]
+        r = s.get(base + "/")
+        assert r.content == b"inst"
+        assert keyed and r.raw._pool.pool.maxsize == 7
+
+
+def test_pool_manager_patches_are_honoured(monkeypatch: pytest.MonkeyPatch, server: Server) -> None:
+    calls: list[str] = []
+    real = urllib3.PoolManager.connection_from_host
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0] if args else kwargs["host"])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(urllib3.PoolManager, "connection_from_host", counting)
+    with tether.Session() as s:
+        for _ in range(3):
+            s.get(server.base + "/")
+    assert len(calls) == 3
+
+
+def test_a_prepared_jar_loses_its_expired_cookies_every_time(server: Server) -> None:
+    for lib in (requests, tether):
+        remaining = []
+        for _ in range(2):  # the second jar meets a warm memo
+            jar = lib.cookies.RequestsCookieJar()
+            jar.set("old", "1", domain="127.0.0.1", expires=int(time.time()) - 10)
+            jar.set("new", "2", domain="127.0.0.1")
+            prepared = lib.Request("GET", server.base + "/", cookies=jar).prepare()
+            assert prepared.headers["Cookie"] == "new=2"
+            remaining.append(sorted(jar.keys()))
+        assert remaining == [["new"], ["new"]], lib.__name__
+
+
+def test_a_cookie_set_again_is_a_new_object(server: Server) -> None:
+    with tether.Session() as s:
+        s.get(server.base + "/?set=a%3D1")
+        held = next(iter(s.cookies))
+        s.get(server.base + "/?set=a%3D1")
+        held.value = "changed"  # as with requests: the jar holds the new cookie
+        assert s.cookies["a"] == "1"

@@ -695,14 +695,16 @@ def test_text_of_a_large_body(raw_server: RawServerFactory) -> None:
 def test_apparent_encoding_is_lazy_and_computed_once(
     raw_server: RawServerFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from tether import _decoding  # loaded on first use, not by import tether
+
     calls: list[int] = []
-    detect = tether._decoding.apparent_encoding
+    detect = _decoding.apparent_encoding
 
     def counting(content: bytes) -> str | None:
         calls.append(len(content))
         return detect(content)
 
-    monkeypatch.setattr(tether._decoding, "apparent_encoding", counting)
+    monkeypatch.setattr(_decoding, "apparent_encoding", counting)
     body = "Привет, мир! Это текст в кодировке windows-1251.".encode("cp1251") * 20
     server = raw_server(
         lambda request, conn: http_response(

@@ -55,6 +55,11 @@ DEFERRED = {
     "tether._modalias": "imported by tether.packages and tether._alias",
     "tether._alias": "tether.install_as_requests / RequestsAlreadyImportedError, on first access",
     "tether._digest": "the first Digest challenge (HTTPDigestAuth)",
+    # What a plain GET answered 200 never runs (tether._lazyimport).
+    "tether._redirects": "the first redirect",
+    "tether._errors": "the first error a send or a body read raises",
+    "tether._decoding": "iter_content/iter_lines, an encoding guess, Session(default_encoding=)",
+    "tether.auth": "tether.auth, auth=(user, password), or credentials in a proxy URL",
 }
 
 _TIMEOUT = 60
@@ -268,7 +273,7 @@ modules = ("http.cookiejar", "urllib.request", "copy", "tether._cookies")
 assert not any(m in sys.modules for m in modules), [m for m in modules if m in sys.modules]
 assert not _lazycookies.is_loaded()
 # Until the load, the methods that name cookie globals are stand-ins.
-assert type(vars(tether.Session)["__init__"]) is _lazycookies._Deferred
+assert hasattr(vars(tether.Session)["__init__"], "__wrapped__")  # a loading stand-in
 s = tether.Session()
 assert all(m in sys.modules for m in modules)
 assert isinstance(s.cookies, tether.cookies.RequestsCookieJar)
@@ -488,7 +493,7 @@ with mock.patch.object(tether.Session, "send", return_value=canned) as send:
     with tether.Session() as s:
         assert s.get(url + "/get") is canned and send.called
 assert "tether._cookies" in sys.modules
-assert type(vars(tether.Session)["send"]).__name__ == "_Deferred"
+assert hasattr(vars(tether.Session)["send"], "__wrapped__")  # the stand-in, put back
 with tether.Session() as s:
     r = s.get(url + "/response-headers?Set-Cookie=a%3D1", timeout=10)
     assert r.status_code == 200 and calls, calls
@@ -588,10 +593,12 @@ def _functions_of(value: Any) -> list[types.FunctionType]:
 def test_every_user_of_a_lazy_cookie_name_loads_it() -> None:
     # A function that names a lazily bound global must not run before the load: every such
     # method is deferred (tether._lazycookies.defer_methods). Guards later edits.
-    import tether  # noqa: F401  (registers every module)
+    # tether registers every module; tether.auth, loaded on first use, registers itself then.
+    import tether.auth  # noqa: F401
     from tether import _lazycookies
 
     deferred = {(s.owner, s.name) for s in _lazycookies._stand_ins}
+    stand_ins = [s.stand_in for s in _lazycookies._stand_ins]
     problems = []
     for namespace, names in _lazycookies._namespaces:
         module = namespace["__name__"]
@@ -601,7 +608,7 @@ def test_every_user_of_a_lazy_cookie_name_loads_it() -> None:
                 candidates.append((None, attr, value))
             elif isinstance(value, type):
                 for name, member in vars(value).items():
-                    if isinstance(member, _lazycookies._Deferred):
+                    if member in stand_ins:
                         continue
                     candidates += [(value, name, f) for f in _functions_of(member)]
             for owner, name, function in candidates:
@@ -615,3 +622,215 @@ def test_every_user_of_a_lazy_cookie_name_loads_it() -> None:
                 where = f"{module}.{owner.__qualname__ + '.' if owner else ''}{name}"
                 problems.append(f"{where} names {sorted(used)} but is not deferred")
     assert not problems, "\n".join(problems)
+
+
+# -- Modules the plain request path never runs (tether._lazyimport) --------------------------
+
+_REQUEST_PATH_MODULES = ("tether._redirects", "tether._errors", "tether._decoding", "tether.auth")
+
+_FIRST_USE_LOADS = """
+import gzip
+import socket
+import sys
+
+import tether
+
+url = sys.argv[1]
+lazy = ("tether._redirects", "tether._errors", "tether._decoding", "tether.auth")
+
+
+def loaded():
+    return {name for name in lazy if name in sys.modules}
+
+
+with tether.Session() as s:
+    for _ in range(2):
+        r = s.get(url + "/get", timeout=10)
+        assert r.status_code == 200 and r.json()["url"] == url + "/get", r.text
+        assert r.text and r.content and not r.history
+    assert loaded() == set(), loaded()
+
+    r = s.get(url + "/gzip", timeout=10)
+    assert r.headers["Content-Encoding"] == "gzip" and r.json()["gzipped"] is True
+    assert loaded() == set(), loaded()
+    r = s.get(url + "/gzip", timeout=10, stream=True)
+    lines = list(r.iter_lines(decode_unicode=True))
+    assert '"gzipped": true' in "".join(lines), lines
+    assert loaded() == {"tether._decoding"}, loaded()
+
+    r = s.get(url + "/redirect/2", timeout=10)
+    assert r.status_code == 200 and len(r.history) == 2 and r.url == url + "/get", r.url
+    assert r.history[0].is_redirect and s.get_redirect_target(r.history[0]) is not None
+    assert "tether._redirects" in sys.modules and "tether.auth" not in sys.modules
+    assert tether.sessions._redirects is sys.modules["tether._redirects"]
+
+    r = s.get(url + "/basic-auth/user/pass", auth=("user", "pass"), timeout=10)
+    assert r.status_code == 200 and r.json() == {"authenticated": True, "user": "user"}
+    assert "tether.auth" in sys.modules
+    assert tether.models.HTTPBasicAuth is tether.auth.HTTPBasicAuth
+    assert "tether._errors" not in sys.modules
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there now
+    try:
+        s.get(f"http://127.0.0.1:{port}/", timeout=10)
+    except tether.ConnectionError as exc:
+        assert type(exc) is tether.ConnectionError, type(exc)
+    else:
+        raise AssertionError("no ConnectionError")
+    assert loaded() == set(lazy), loaded()
+    assert tether.adapters._errors is sys.modules["tether._errors"]
+
+    # Once loaded, the stand-ins are gone: the callers hold the modules themselves.
+    from tether import _hops, _reading
+    assert tether.models._decoding is sys.modules["tether._decoding"]
+    assert _reading._errors.on_stream is sys.modules["tether._errors"].on_stream
+    assert _reading._errors is sys.modules["tether._errors"]
+    s.get(url + "/cookies/set?k=v", timeout=10)  # a redirect that rebuilds the hop's cookies
+    assert _hops._redirects is sys.modules["tether._redirects"]
+print("ok")
+"""
+
+
+def test_plain_requests_load_none_and_first_use_loads_each(httpbin: Any) -> None:
+    assert _run(_FIRST_USE_LOADS, httpbin.url).strip() == "ok"
+
+
+_LAZY_AUTH_NAMES = """
+import sys
+import tether
+lazy = ("tether._redirects", "tether._errors", "tether._decoding", "tether.auth")
+assert not any(name in sys.modules for name in lazy)
+assert {"auth", "utils"} <= set(dir(tether))
+basic = tether.auth.HTTPBasicAuth  # as after `import requests`
+from tether import auth
+assert basic is auth.HTTPBasicAuth and sys.modules["tether.auth"] is auth
+namespace = {}
+exec("from tether.auth import *", namespace)
+assert namespace["HTTPDigestAuth"] is auth.HTTPDigestAuth
+assert namespace["extract_cookies_to_jar"] is tether.cookies.extract_cookies_to_jar  # no __all__
+assert tether.models.HTTPBasicAuth is basic
+assert tether.sessions._basic_auth_str is auth._basic_auth_str
+from tether.adapters import _basic_auth_str
+assert _basic_auth_str is auth._basic_auth_str
+assert "_basic_auth_str" in dir(tether.sessions) and "HTTPBasicAuth" in dir(tether.models)
+from tether import _decoding
+for name in ("guess_json_utf", "iter_slices", "stream_decode_response_unicode"):
+    assert getattr(tether.models, name) is getattr(_decoding, name), name
+    assert name in dir(tether.models)
+from tether.models import guess_json_utf
+assert guess_json_utf(b'{"a": 1}') == "utf-8"
+try:
+    tether.models.no_such_name
+except AttributeError:
+    pass
+else:
+    raise AssertionError("no AttributeError")
+from tether import _redirects
+assert tether.sessions.DEFAULT_PORTS is tether.utils.DEFAULT_PORTS is _redirects.DEFAULT_PORTS
+assert tether.sessions.DEFAULT_PORTS == {"http": 80, "https": 443}
+print("ok")
+"""
+
+
+def test_auth_and_decoding_names_are_where_requests_has_them() -> None:
+    assert _run(_LAZY_AUTH_NAMES).strip() == "ok"
+
+
+# Replacements made before the first use are what the rare paths call, as in requests
+# (requests.models.prepare_auth names HTTPBasicAuth, the proxy paths _basic_auth_str).
+_PATCHED_BEFORE_FIRST_USE = """
+import sys
+import tether
+
+calls = []
+
+
+class Recording:
+    def __init__(self, user, password):
+        calls.append((user, password))
+
+    def __call__(self, request):
+        request.headers["X-Recorded"] = "1"
+        return request
+
+
+def fake_basic(user, password):
+    calls.append("proxy")
+    return "Basic fake"
+
+
+tether.models.HTTPBasicAuth = Recording  # a plain assignment: nothing was loaded
+tether.adapters._basic_auth_str = fake_basic
+assert "tether.auth" not in sys.modules
+p = tether.Request("GET", "http://127.0.0.1:9/", auth=("u", "p")).prepare()
+assert p.headers["X-Recorded"] == "1" and "Authorization" not in p.headers
+adapter = tether.adapters.HTTPAdapter()
+assert adapter.proxy_headers("http://u:p@127.0.0.1:3128") == {"Proxy-Authorization": "Basic fake"}
+assert calls == [("u", "p"), "proxy"], calls
+assert "tether.auth" not in sys.modules
+s = tether.Session()
+prepared = tether.Request("GET", "http://127.0.0.1:9/").prepare()
+s.rebuild_proxies(prepared, {"http": "http://u:p@127.0.0.1:3128"})
+assert prepared.headers["Proxy-Authorization"] == "Basic dTpw", prepared.headers
+assert tether.sessions._basic_auth_str is tether.auth._basic_auth_str
+print("ok")
+"""
+
+
+def test_replacements_before_first_use_are_honoured() -> None:
+    assert _run(_PATCHED_BEFORE_FIRST_USE).strip() == "ok"
+
+
+def test_error_tables_held_by_callers_match_errors() -> None:
+    # adapters and _reading match exceptions against their own copies of the tuples (so that
+    # matching imports nothing); tether._errors translates exactly those.
+    from tether import _errors, _reading, adapters
+
+    assert adapters._SEND_ERRORS == _errors.SEND_ERRORS
+    assert _reading.STREAM_ERRORS == _errors.STREAM_ERRORS
+
+
+_STAND_IN = """
+import sys
+import tether
+from tether import _lazyimport, _reading
+stand_in = vars(_reading)["_errors"]
+assert type(stand_in) is _lazyimport.LazyModule and "imported on first use" in repr(stand_in)
+replacement = type(sys)("replacement")
+replacement.on_stream = lambda error: error
+_reading._errors = replacement
+assert stand_in.on_stream is sys.modules["tether._errors"].on_stream
+assert _reading._errors is replacement  # a value the program put there is kept
+print("ok")
+"""
+
+
+def test_stand_in_keeps_a_replacement() -> None:
+    assert _run(_STAND_IN).strip() == "ok"
+
+
+_AUTOSPEC_BEFORE_FIRST_SESSION = """
+from unittest import mock
+import inspect
+import tether
+
+# A deferred method is a plain function with the method's signature until the load.
+assert list(inspect.signature(tether.Session.send).parameters)[:2] == ["self", "request"]
+with mock.patch.object(tether.Session, "send", autospec=True) as send:
+    send.return_value = "canned"
+    assert tether.Session().send(tether.Request("GET", "http://127.0.0.1:1/").prepare()) == "canned"
+with tether.Session() as s:  # mock put the stand-in back: its first call restores the method
+    try:
+        s.send(tether.Request("GET", "http://127.0.0.1:1/"))
+    except ValueError as exc:
+        assert "PreparedRequest" in str(exc)
+    assert not hasattr(vars(tether.Session)["send"], "__wrapped__")
+print("ok")
+"""
+
+
+def test_autospec_patch_before_the_first_session() -> None:
+    assert _run(_AUTOSPEC_BEFORE_FIRST_SESSION).strip() == "ok"
