@@ -31,9 +31,14 @@ import operator
 import time
 from collections.abc import Callable, Hashable
 from http import cookiejar as cookielib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .structures import CaseInsensitiveDict
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
+
+    from ._cookies import RequestsCookieJar
 
 __all__ = [
     "MEMOISED_JARS",
@@ -81,7 +86,7 @@ def register_jar(cls: type) -> None:
     MEMOISED_JARS[cls] = _jar_methods(cls)
 
 
-def stock_jar(jar: Any) -> bool:
+def stock_jar(jar: object) -> TypeIs[RequestsCookieJar]:
     """Whether ``jar`` is of a registered class whose methods are unchanged, with none
     replaced on the instance itself."""
     cls = type(jar)
@@ -89,7 +94,7 @@ def stock_jar(jar: Any) -> bool:
     return (
         methods is not None
         and _jar_methods(cls) == methods
-        and not (jar.__dict__.keys() & _JAR_METHOD_NAMES)
+        and _JAR_METHOD_NAMES.isdisjoint(jar.__dict__)
     )
 
 

@@ -332,7 +332,7 @@ def extract_cookies_to_jar(jar: cookielib.CookieJar, request: _RequestLike, resp
                 and "set-cookie2" not in fields
             ):
                 return
-            if type(fields) is HTTPHeaderDict and _stock(jar):
+            if type(fields) is HTTPHeaderDict and _cookiecache.stock_jar(jar):
                 _extract_memoised(jar, request, original.msg, fields)
                 return
         headers = original.msg
@@ -636,7 +636,7 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         :param other: a ``CookieJar`` or a mapping.
         """
         if isinstance(other, cookielib.CookieJar):
-            if _stock(other) and _stock(self):
+            if type(other) is type(self) and _cookiecache.stock_jar(self):
                 # The same copies, in the same order, without the generic walk and one
                 # method call per cookie (this runs for every request a session sends).
                 self._store_copies(other._ordered_cookies())
@@ -792,10 +792,6 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
 _cookiecache.register_jar(RequestsCookieJar)
 
 
-def _stock(jar: object) -> TypeIs[RequestsCookieJar]:
-    return _cookiecache.stock_jar(jar)
-
-
 def _copy_cookie_jar(jar: cookielib.CookieJar | None) -> cookielib.CookieJar | None:
     """A copy of ``jar`` whose cookies can change without touching the original."""
     if jar is None:
@@ -918,18 +914,19 @@ def merge_cookies(
     :raises ValueError: ``cookiejar`` is not a ``CookieJar``.
     :rtype: http.cookiejar.CookieJar
     """
-    if _stock(cookiejar) and _stock(cookies):
+    if type(cookies) is type(cookiejar) and _cookiecache.stock_jar(cookiejar):
+        source = cast(RequestsCookieJar, cookies)  # the same (registered) class
         # What cookiejar.update(cookies) does (this runs for every request a session
         # prepares), without the generic dispatch.
         # (The source is read under its lock first, then the target's is taken: two
         # threads merging jars into each other cannot deadlock.)
         if not cookiejar._cookies and not _DEEPVALUES_SORTS:
-            copied = cookies._copied_store()
+            copied = source._copied_store()
             with cookiejar._cookies_lock:
                 if not cookiejar._cookies:  # still empty: take the copied storage whole
                     cookiejar._cookies = copied
                     return cookiejar
-        cookiejar._store_copies(cookies._ordered_cookies())
+        cookiejar._store_copies(source._ordered_cookies())
         return cookiejar
     if not isinstance(cookiejar, cookielib.CookieJar):
         raise ValueError("You can only merge into CookieJar")

@@ -184,9 +184,8 @@ def defer_methods(owner: type, *names: str) -> None:
     """Replace each method (or property) of ``owner`` named in ``names``, defined in its class
     body, by a stand-in that loads the machinery on first use, unless it is loaded."""
     with _LOCK:
-        if _objects is not None:
-            return
         for name in names:
             deferred = _StandIn(owner, name, owner.__dict__[name])
-            setattr(owner, name, deferred.stand_in)
+            if _objects is None:  # (a module imported after the load needs no stand-in)
+                setattr(owner, name, deferred.stand_in)
             _stand_ins.append(deferred)

@@ -926,21 +926,10 @@ _STOCK_CONNECTION_FROM_HOST = PoolManager.connection_from_host
 _STOCK_ADD_HEADERS = HTTPAdapter.add_headers
 
 
-class _CookieSource:
-    """What cookie extraction reads of a request (URL and Host header), kept as it was
-    when the response arrived."""
-
-    __slots__ = ("headers", "url")
-
-    def __init__(self, url: str, headers: CaseInsensitiveDict[Any]) -> None:
-        self.url = url
-        self.headers = headers
-
-
-def _deferrable_cookie_source(req: PreparedRequest, raw_headers: Any) -> _CookieSource | None:
-    """A snapshot of ``req`` for reading these Set-Cookie fields later, or None when they must
-    be read now: ``Max-Age`` and ``Expires`` are judged against the clock, and headers other
-    than urllib3's own may change."""
+def _deferrable_cookie_source(req: PreparedRequest, raw_headers: Any) -> tuple[str, Any] | None:
+    """``(url, Host header)`` of ``req`` as they are now, for reading these Set-Cookie fields
+    later, or None when they must be read now: ``Max-Age`` and ``Expires`` are judged against
+    the clock, and headers other than urllib3's own may change."""
     if type(raw_headers) is not _HTTPHeaderDict or type(req.url) is not str:
         return None
     stored = raw_headers._container
@@ -950,11 +939,7 @@ def _deferrable_cookie_source(req: PreparedRequest, raw_headers: Any) -> _Cookie
             if "max-age" in lowered or "expires" in lowered:
                 return None
     request_headers: Any = req.headers  # None on a request that was never prepared
-    host = request_headers.get("Host") if request_headers is not None else None
-    headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict()
-    if host is not None:
-        headers["Host"] = host
-    return _CookieSource(req.url, headers)
+    return req.url, request_headers.get("Host") if request_headers is not None else None
 
 
 def _raise_mapped(err: BaseException, request: PreparedRequest) -> NoReturn:

@@ -579,6 +579,19 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
             self.register_hook(event, hook)
 
 
+class _CookieSource:
+    """What cookie extraction reads of a request (its URL and Host header), as the adapter
+    recorded them when the response arrived."""
+
+    __slots__ = ("headers", "url")
+
+    def __init__(self, url: str, host: Any) -> None:
+        self.url = url
+        self.headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict()
+        if host is not None:
+            self.headers["Host"] = host
+
+
 # ``Response.elapsed`` before the response is timed (a timedelta is immutable: one will do).
 _NO_TIME = datetime.timedelta(0)
 
@@ -671,7 +684,8 @@ class Response:
             # The adapter leaves the Set-Cookie fields to be read here, on first use.
             pending = self.__dict__.get("_tether_set_cookie")
             if pending is not None:
-                extract_cookies_to_jar(jar, *pending)
+                (url, host), raw = pending
+                extract_cookies_to_jar(jar, _CookieSource(url, host), raw)
             jar = self.__dict__.setdefault("cookies", jar)
             self.__dict__.pop("_tether_set_cookie", None)
         return jar
