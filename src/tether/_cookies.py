@@ -697,6 +697,9 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
 
     def _store_copies(self, cookies: Iterable[cookielib.Cookie]) -> None:
         # ``self.set_cookie(copy)`` for each cookie, inlined (exact RequestsCookieJar only).
+        # A cookie equal, attribute for attribute, to the one already stored under its
+        # domain, path and name (a server setting the same cookie again) is left in place
+        # (docs/migrating.md: requests stores the new object).
         clone = _cookiecache.clone_cookie
         with self._cookies_lock:
             stored = self._cookies
@@ -708,6 +711,9 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
                 names = paths.get(path)
                 if names is None:
                     names = paths[path] = {}
+                existing = names.get(name)
+                if existing is not None and existing.__dict__ == cookie.__dict__:
+                    continue
                 copied = clone(cookie)
                 value = copied.value
                 if isinstance(value, str) and value.startswith('"') and value.endswith('"'):

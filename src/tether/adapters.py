@@ -939,6 +939,9 @@ def _deferrable_cookie_source(req: PreparedRequest, raw_headers: Any) -> tuple[s
             if "max-age" in lowered or "expires" in lowered:
                 return None
     request_headers: Any = req.headers  # None on a request that was never prepared
+    if type(request_headers) is CaseInsensitiveDict:
+        host = request_headers._store.get("host")
+        return req.url, host[1] if host is not None else None
     return req.url, request_headers.get("Host") if request_headers is not None else None
 
 

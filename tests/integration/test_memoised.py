@@ -458,10 +458,13 @@ def test_a_prepared_jar_loses_its_expired_cookies_every_time(server: Server) -> 
         assert remaining == [["new"], ["new"]], lib.__name__
 
 
-def test_a_cookie_set_again_is_a_new_object(server: Server) -> None:
+def test_a_cookie_set_again_unchanged_keeps_its_object(server: Server) -> None:
+    # docs/migrating.md: requests stores the new object; the cookies sent are the same.
     with tether.Session() as s:
         s.get(server.base + "/?set=a%3D1")
         held = next(iter(s.cookies))
         s.get(server.base + "/?set=a%3D1")
-        held.value = "changed"  # as with requests: the jar holds the new cookie
-        assert s.cookies["a"] == "1"
+        assert next(iter(s.cookies)) is held
+        s.get(server.base + "/?set=a%3D2")  # a changed cookie is a new object
+        assert next(iter(s.cookies)) is not held and s.cookies["a"] == "2"
+        assert sent(s, server.base + "/") == "a=2"
