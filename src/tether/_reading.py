@@ -44,7 +44,7 @@ data that never comes (CPython CVE-2025-13836, SECURITY-CASES case 41). So:
 from __future__ import annotations
 
 import http.client
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
@@ -252,11 +252,15 @@ def _read_pieces(raw: Any, piece_size: int) -> bytes:
     return buf.getvalue()
 
 
-def iter_raw(raw: Any, chunk_size: int | None) -> Iterator[bytes]:
+def iter_raw(
+    raw: Any, chunk_size: int | None, finished: Callable[[], object] | None = None
+) -> Iterator[bytes]:
     """Yield the decoded body of ``raw`` in chunks, translating transport errors.
 
     ``chunk_size=None`` yields what has arrived (at most ``READ1_MAX`` bytes at a time)
-    rather than waiting for any particular amount.
+    rather than waiting for any particular amount. ``finished`` is called once the body has
+    been read to its end (here, rather than by a generator wrapped around this one: each
+    layer of generators costs time on every chunk).
     """
     if hasattr(raw, "stream"):
         try:
@@ -284,6 +288,8 @@ def iter_raw(raw: Any, chunk_size: int | None) -> Iterator[bytes]:
             if not chunk:
                 break
             yield chunk
+    if finished is not None:
+        finished()
 
 
 def read_size(raw: Any, chunk_size: int) -> int:

@@ -838,17 +838,23 @@ class Response:
         return chunks
 
     def _generate(self, chunk_size: int | None) -> Iterator[bytes]:
+        # Not a generator itself: the source's own generator marks the body consumed at its
+        # end, so a plain identity body is one generator layer above urllib3's.
         raw = self.raw
-        if chunk_size is not None and chunk_size > 0:
-            chunks = iter_raw(raw, read_size(raw, chunk_size))
-        else:
-            chunks = iter_raw(raw, chunk_size)
-        if chunk_size is not None and chunk_size > 0 and needs_rechunk(raw):
-            # A chunked body arrives in the server's pieces, a decoded one in what the
-            # decompressor produced: re-block them so that every chunk but the last has
-            # exactly ``chunk_size`` bytes, whatever the network did.
-            chunks = _decoding.rechunk(chunks, chunk_size)
-        yield from chunks
+        if chunk_size is None or chunk_size <= 0:
+            return iter_raw(raw, chunk_size, self._consumed)
+        if not needs_rechunk(raw):
+            return iter_raw(raw, read_size(raw, chunk_size), self._consumed)
+        return self._rechunked(raw, chunk_size)
+
+    def _rechunked(self, raw: Any, chunk_size: int) -> Iterator[bytes]:
+        # A chunked body arrives in the server's pieces, a decoded one in what the
+        # decompressor produced: re-block them so that every chunk but the last has exactly
+        # ``chunk_size`` bytes, whatever the network did.
+        yield from _decoding.rechunk(iter_raw(raw, read_size(raw, chunk_size)), chunk_size)
+        self._content_consumed = True
+
+    def _consumed(self) -> None:
         self._content_consumed = True
 
     def iter_lines(
