@@ -45,6 +45,7 @@ __all__ = [
     "MEMOISED_POLICIES",
     "cached_cookie_header",
     "clone_cookie",
+    "memo_settings",
     "policy_fingerprint",
     "register_jar",
     "register_policy",
@@ -54,18 +55,13 @@ __all__ = [
     "stock_jar",
 ]
 
-# The methods whose code decides what a policy accepts and returns, and those of a jar the
-# memoised paths stand in for. A class is memoised only while they are the functions it had
-# when registered: a patch on the class (or on cookielib's) turns the memos off for it.
-_policy_methods = operator.attrgetter(
-    "set_ok", "set_ok_version", "set_ok_verifiability", "set_ok_name", "set_ok_path",
-    "set_ok_domain", "set_ok_port", "return_ok", "return_ok_version",
-    "return_ok_verifiability", "return_ok_secure", "return_ok_expires", "return_ok_port",
-    "return_ok_domain", "domain_return_ok", "path_return_ok", "is_blocked", "is_not_allowed",
-)  # fmt: skip
-_jar_methods = operator.attrgetter(
-    "add_cookie_header", "extract_cookies", "make_cookies", "set_cookie", "update"
-)  # fmt: skip
+# The entry points through which cookielib asks a policy what to accept and return, and
+# those of a jar the memoised paths stand in for. A class is memoised only while they are
+# the functions it had when registered: a patch on one of them (on the class or on
+# cookielib's) turns the memos off. (Checked on every use, so the list is kept to the entry
+# points; a patch on one of the ``set_ok_*``/``return_ok_*`` steps alone is not seen.)
+_policy_methods = operator.attrgetter("set_ok", "return_ok", "domain_return_ok", "path_return_ok")
+_jar_methods = operator.attrgetter("add_cookie_header", "extract_cookies", "set_cookie", "update")
 
 #: Policy classes whose decisions depend only on the settings in ``policy_fingerprint``,
 #: with their methods as registered (``_cookies`` adds ``TetherCookiePolicy``).
@@ -164,6 +160,15 @@ def policy_fingerprint(policy: Any) -> tuple[Any, ...] | None:
         return None
 
 
+def memo_settings(jar: object) -> tuple[Any, ...] | None:
+    """``policy_fingerprint`` of the jar's policy when ``jar`` is a :func:`stock_jar`; None
+    when nothing about this jar may be memoised. (One call for the two checks: this runs
+    twice per request that carries cookies.)"""
+    if not stock_jar(jar):
+        return None
+    return policy_fingerprint(jar._policy)
+
+
 def request_key(request: Any, *, sending: bool = False) -> tuple[str, str | None] | None:
     """``(url, Host header)`` of a prepared request whose headers are tether's own
     case-insensitive dict; None otherwise (no memoising). ``sending``: the key for the
@@ -182,15 +187,17 @@ def request_key(request: Any, *, sending: bool = False) -> tuple[str, str | None
 
 
 def cached_cookie_header(
-    jar: Any, request: Any, compute: Callable[[Any, Any], str | None]
+    jar: Any,
+    request: Any,
+    compute: Callable[[Any, Any], str | None],
+    fingerprint: tuple[Any, ...],
 ) -> str | None:
     """The ``Cookie`` header ``compute(jar, request)`` gives, memoised.
 
-    ``jar`` must be an exact ``RequestsCookieJar`` (the caller checks).
+    ``fingerprint`` is :func:`memo_settings` of ``jar`` (the caller checks it is not None).
     """
     key = request_key(request, sending=True)
-    fingerprint = policy_fingerprint(jar._policy) if key is not None else None
-    if key is None or fingerprint is None:
+    if key is None:
         return compute(jar, request)
     # Keyed by the request alone; the policy's settings are compared, not hashed. The jar's
     # lock is held from reading its cookies to storing the entry (cookielib's own

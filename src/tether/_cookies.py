@@ -332,8 +332,11 @@ def extract_cookies_to_jar(jar: cookielib.CookieJar, request: _RequestLike, resp
                 and "set-cookie2" not in fields
             ):
                 return
-            if type(fields) is HTTPHeaderDict and _cookiecache.stock_jar(jar):
-                _extract_memoised(jar, request, original.msg, fields)
+            fingerprint = _cookiecache.memo_settings(jar)
+            if fingerprint is not None and type(fields) is HTTPHeaderDict:
+                _extract_memoised(
+                    cast(RequestsCookieJar, jar), request, original.msg, fields, fingerprint
+                )
                 return
         headers = original.msg
     else:
@@ -354,7 +357,11 @@ def extract_cookies_to_jar(jar: cookielib.CookieJar, request: _RequestLike, resp
 
 
 def _extract_memoised(
-    jar: RequestsCookieJar, request: _RequestLike, message: Any, fields: HTTPHeaderDict
+    jar: RequestsCookieJar,
+    request: _RequestLike,
+    message: Any,
+    fields: HTTPHeaderDict,
+    fingerprint: tuple[Any, ...],
 ) -> None:
     """``jar.extract_cookies`` for a network response, remembering what was accepted for
     these exact Set-Cookie values (see ``_cookiecache``)."""
@@ -362,10 +369,9 @@ def _extract_memoised(
     stored = fields._container
     values = (*stored.get("set-cookie", "-")[1:], "", *stored.get("set-cookie2", "-")[1:])
     key = _cookiecache.request_key(request)
-    fingerprint = _cookiecache.policy_fingerprint(jar._policy) if key is not None else None
     cache_key = None
     remembered = None
-    if key is not None and fingerprint is not None:
+    if key is not None:
         cache_key = (values, *key)
         remembered = _cookiecache.remembered_set_cookies(cache_key, fingerprint)
     with jar._cookies_lock:
@@ -377,7 +383,7 @@ def _extract_memoised(
         made = jar.make_cookies(cast("Any", MockResponse(message)), shim)
         policy = jar._policy
         accepted = [cookie for cookie in made if policy.set_ok(cookie, shim)]
-        if cache_key is not None and fingerprint is not None:
+        if cache_key is not None:
             _cookiecache.remember_set_cookies(cache_key, fingerprint, values, accepted)
         for cookie in accepted:
             jar.set_cookie(cookie)
@@ -401,8 +407,9 @@ def get_cookie_header(jar: cookielib.CookieJar, request: _RequestLike) -> str | 
         and type(jar).add_cookie_header is cookielib.CookieJar.add_cookie_header
     ):
         return None
-    if _cookiecache.stock_jar(jar):
-        return _cookiecache.cached_cookie_header(jar, request, _cookie_header)
+    fingerprint = _cookiecache.memo_settings(jar)
+    if fingerprint is not None:
+        return _cookiecache.cached_cookie_header(jar, request, _cookie_header, fingerprint)
     return _cookie_header(jar, request)
 
 
