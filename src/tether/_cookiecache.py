@@ -33,6 +33,8 @@ from collections.abc import Callable, Hashable
 from http import cookiejar as cookielib
 from typing import TYPE_CHECKING, Any
 
+from urllib3 import HTTPHeaderDict
+
 from .structures import CaseInsensitiveDict
 
 if TYPE_CHECKING:
@@ -43,8 +45,10 @@ if TYPE_CHECKING:
 __all__ = [
     "MEMOISED_JARS",
     "MEMOISED_POLICIES",
+    "CookieSource",
     "cached_cookie_header",
     "clone_cookie",
+    "deferred_source",
     "memo_settings",
     "policy_fingerprint",
     "register_jar",
@@ -240,6 +244,36 @@ def cached_cookie_header(
 
 
 _NEVER = float("inf")
+
+
+class CookieSource:
+    """What cookie extraction reads of a request (its URL and Host header), as recorded
+    when the response arrived (see :func:`deferred_source`)."""
+
+    __slots__ = ("headers", "url")
+
+    def __init__(self, url: str, host: Any) -> None:
+        self.url = url
+        self.headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict()
+        if host is not None:
+            self.headers["Host"] = host
+
+
+def deferred_source(request: Any, raw_headers: Any) -> tuple[str, Any] | None:
+    """``(url, Host header)`` of ``request`` as they are now, for reading a response's
+    Set-Cookie fields later (``Response.cookies`` on first use; build a :class:`CookieSource`
+    from them), or None when they must be read now: ``Max-Age`` and ``Expires`` are judged
+    against the clock, and headers other than urllib3's own may change."""
+    if type(raw_headers) is not HTTPHeaderDict or type(request.url) is not str:
+        return None
+    stored = raw_headers._container
+    if _time_dependent((*stored.get("set-cookie", "-")[1:], *stored.get("set-cookie2", "-")[1:])):
+        return None
+    headers: Any = request.headers  # None on a request that was never prepared
+    if type(headers) is CaseInsensitiveDict:
+        host = headers._store.get("host")
+        return request.url, host[1] if host is not None else None
+    return request.url, headers.get("Host") if headers is not None else None
 
 
 def _time_dependent(values: tuple[str, ...]) -> bool:

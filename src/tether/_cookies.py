@@ -629,11 +629,7 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
         remove_cookie_by_name(self, name)
 
     def set_cookie(self, cookie: cookielib.Cookie, *args: Any, **kwargs: Any) -> None:
-        # requests strips escaped quotes from a quoted value before storing it; kept so
-        # values round-trip exactly as they do through requests.
-        value = cookie.value
-        if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
-            cookie.value = value.replace('\\"', "")
+        _strip_escaped_quotes(cookie)
         return super().set_cookie(cookie, *args, **kwargs)
 
     def update(self, other: Any) -> None:  # type: ignore[override]  # requests' signature
@@ -690,9 +686,7 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
                             new.__dict__.update(cookie.__dict__)
                         else:
                             new = clone(cookie)
-                        value = new.value
-                        if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
-                            new.value = value.replace('\\"', "")
+                        _strip_escaped_quotes(new)
                         by_path = copied.get(new.domain)
                         if by_path is None:
                             by_path = copied[new.domain] = {}
@@ -722,9 +716,7 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
                 if existing is not None and existing.__dict__ == cookie.__dict__:
                     continue
                 copied = clone(cookie)
-                value = copied.value
-                if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
-                    copied.value = value.replace('\\"', "")
+                _strip_escaped_quotes(copied)
                 names[name] = copied
 
     def _find(self, name: str, domain: str | None = None, path: str | None = None) -> str | None:
@@ -799,6 +791,15 @@ class RequestsCookieJar(cookielib.CookieJar, MutableMapping[Any, Any]):
     def get_policy(self) -> cookielib.CookiePolicy:
         """The cookie policy this jar applies."""
         return self._policy
+
+
+def _strip_escaped_quotes(cookie: cookielib.Cookie) -> None:
+    # What every cookie stored in a RequestsCookieJar goes through: requests strips escaped
+    # quotes from a quoted value before storing it; kept so values round-trip exactly as
+    # they do through requests.
+    value = cookie.value
+    if isinstance(value, str) and value.startswith('"') and value.endswith('"'):
+        cookie.value = value.replace('\\"', "")
 
 
 # The jar the memoised and inlined paths stand in for (see _cookiecache.stock_jar).

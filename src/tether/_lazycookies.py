@@ -53,10 +53,11 @@ def _import_machinery() -> dict[str, Any]:
     import copy
     from http import cookiejar
 
-    from . import _cookies
+    from . import _cookiecache, _cookies
 
     objects: dict[str, Any] = {name: getattr(_cookies, name) for name in _cookies.__all__}
     objects.update(
+        _cookiecache=_cookiecache,
         cookielib=cookiejar,
         Cookie=cookiejar.Cookie,
         CookieJar=cookiejar.CookieJar,

@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from urllib3.connectionpool import HTTPConnectionPool
     from urllib3.response import BaseHTTPResponse
 
-    from . import _errors
+    from . import _cookiecache, _errors
     from .cookies import extract_cookies_to_jar as extract_cookies_to_jar
     from .models import PreparedRequest
 else:
@@ -79,7 +79,9 @@ _SEND_ERRORS = (_HTTPError, OSError)
 
 # requests.adapters exposes extract_cookies_to_jar; bound when the cookie machinery loads
 # (see _lazycookies).
-_cookie_attribute, _cookie_dir = _lazycookies.module_names(globals(), "extract_cookies_to_jar")
+_cookie_attribute, _cookie_dir = _lazycookies.module_names(
+    globals(), "extract_cookies_to_jar", "_cookiecache"
+)
 
 __all__ = [
     "DEFAULT_POOLBLOCK",
@@ -598,7 +600,7 @@ class HTTPAdapter(BaseAdapter):
         # response's jar is built on first use of ``response.cookies`` (most programs read the
         # session's jar instead), from the URL and Host header as they are now.
         if raw_headers is None or "set-cookie" in raw_headers:
-            source = _deferrable_cookie_source(req, raw_headers)
+            source = _cookiecache.deferred_source(req, raw_headers)
             if source is None:
                 extract_cookies_to_jar(response.cookies, req, resp)
             else:
@@ -924,25 +926,6 @@ _STOCK_KEY_ATTRIBUTES = HTTPAdapter.build_connection_pool_key_attributes
 _STOCK_CONNECTION_FROM_HOST = PoolManager.connection_from_host
 # The hook ``send`` calls for subclasses; the stock one does nothing, so it is not called.
 _STOCK_ADD_HEADERS = HTTPAdapter.add_headers
-
-
-def _deferrable_cookie_source(req: PreparedRequest, raw_headers: Any) -> tuple[str, Any] | None:
-    """``(url, Host header)`` of ``req`` as they are now, for reading these Set-Cookie fields
-    later, or None when they must be read now: ``Max-Age`` and ``Expires`` are judged against
-    the clock, and headers other than urllib3's own may change."""
-    if type(raw_headers) is not _HTTPHeaderDict or type(req.url) is not str:
-        return None
-    stored = raw_headers._container
-    for name in ("set-cookie", "set-cookie2"):
-        for value in stored.get(name, "-")[1:]:
-            lowered = value.lower()
-            if "max-age" in lowered or "expires" in lowered:
-                return None
-    request_headers: Any = req.headers  # None on a request that was never prepared
-    if type(request_headers) is CaseInsensitiveDict:
-        host = request_headers._store.get("host")
-        return req.url, host[1] if host is not None else None
-    return req.url, request_headers.get("Host") if request_headers is not None else None
 
 
 def _raise_mapped(err: BaseException, request: PreparedRequest) -> NoReturn:

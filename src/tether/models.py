@@ -39,7 +39,7 @@ from .structures import CaseInsensitiveDict
 if TYPE_CHECKING:
     from http import cookiejar as cookielib
 
-    from . import _decoding
+    from . import _cookiecache, _decoding
     from .adapters import BaseAdapter
     from .cookies import (
         _copy_cookie_jar,
@@ -122,6 +122,7 @@ _cookie_attribute, _cookie_dir = _lazycookies.module_names(
     "cookiejar_from_dict",
     "extract_cookies_to_jar",
     "get_cookie_header",
+    "_cookiecache",
 )
 
 # Names requests.models has that come from modules a plain request does not need; bound
@@ -579,19 +580,6 @@ class PreparedRequest(RequestEncodingMixin, RequestHooksMixin):
             self.register_hook(event, hook)
 
 
-class _CookieSource:
-    """What cookie extraction reads of a request (its URL and Host header), as the adapter
-    recorded them when the response arrived."""
-
-    __slots__ = ("headers", "url")
-
-    def __init__(self, url: str, host: Any) -> None:
-        self.url = url
-        self.headers: CaseInsensitiveDict[Any] = CaseInsensitiveDict()
-        if host is not None:
-            self.headers["Host"] = host
-
-
 # ``Response.elapsed`` before the response is timed (a timedelta is immutable: one will do).
 _NO_TIME = datetime.timedelta(0)
 
@@ -685,7 +673,7 @@ class Response:
             pending = self.__dict__.get("_tether_set_cookie")
             if pending is not None:
                 (url, host), raw = pending
-                extract_cookies_to_jar(jar, _CookieSource(url, host), raw)
+                extract_cookies_to_jar(jar, _cookiecache.CookieSource(url, host), raw)
             jar = self.__dict__.setdefault("cookies", jar)
             self.__dict__.pop("_tether_set_cookie", None)
         return jar
